@@ -1,0 +1,387 @@
+//! Classification: rules matched against a message's normalized text and facts,
+//! summed into a score with a reason for every contribution. Pure: no I/O.
+//!
+//! All phrases of all rules are found in one Aho-Corasick pass and all regexes in one
+//! `RegexSet` pass, so the cost per message barely grows with the rule count.
+
+pub mod rules;
+
+use crate::contacts::Contacts;
+use crate::message::{Message, normalize};
+use aho_corasick::{AhoCorasick, MatchKind};
+use regex::{Regex, RegexSet};
+use rules::{ComboSpec, Fact, RuleError, RuleSet, Where};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// One contribution to a score, or one step of a decision: a decision nobody can
+/// explain is a bug.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reason {
+    /// The rule or combo id (policy steps are prefixed `policy:`).
+    pub rule: String,
+    pub category: String,
+    pub weight: f64,
+    /// The matched text in context, or what the step looked at.
+    pub excerpt: String,
+}
+
+/// The classifier's verdict on one message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Classification {
+    pub score: f64,
+    /// The category with the largest positive contribution, if any.
+    pub category: Option<String>,
+    pub reasons: Vec<Reason>,
+}
+
+/// Who the user is and whom he knows: what the fact rules compare against.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    pub user_addresses: &'a [String],
+    pub user_name: Option<&'a str>,
+    pub contacts: &'a Contacts,
+}
+
+struct Rule {
+    id: String,
+    category: String,
+    weight: f64,
+    scope: Where,
+}
+
+/// A compiled rule set, built once and shared by every message.
+pub struct Classifier {
+    rules: Vec<Rule>,
+    phrases: AhoCorasick,
+    /// Pattern index of the automaton → (rule index, does the phrase start/end with
+    /// a word character, which needs a boundary check).
+    phrase_rule: Vec<(usize, bool, bool)>,
+    regex_set: RegexSet,
+    regexes: Vec<(usize, Regex)>,
+    facts: Vec<(usize, Fact)>,
+    combos: Vec<ComboSpec>,
+    category_max: BTreeMap<String, f64>,
+}
+
+impl Classifier {
+    /// Compiles a merged rule set. Every problem is reported, not just the first.
+    pub fn new(set: &RuleSet) -> Result<Classifier, Vec<RuleError>> {
+        let mut errors = Vec::new();
+        let mut rules = Vec::new();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut phrase_rule = Vec::new();
+        let mut regex_sources = Vec::new();
+        let mut regexes = Vec::new();
+        let mut facts = Vec::new();
+        let mut seen = HashMap::new();
+        let rule_err = |id: &str, problem: String| RuleError::Rule { id: id.to_string(), problem };
+
+        for spec in &set.rules {
+            if let Some(()) = seen.insert(spec.id.clone(), ()) {
+                errors.push(rule_err(&spec.id, "the id is used twice".into()));
+                continue;
+            }
+            if !valid_id(&spec.id) {
+                errors.push(rule_err(&spec.id, "ids may contain only a-z, 0-9, '-' and '_'".into()));
+            }
+            if spec.category.trim().is_empty() {
+                errors.push(rule_err(&spec.id, "the category is empty".into()));
+            }
+            if !spec.weight.is_finite() || spec.weight.abs() > 1000.0 {
+                errors.push(rule_err(&spec.id, format!("weight {} is out of range (-1000 to 1000)", spec.weight)));
+            }
+            let kinds = usize::from(!spec.phrases.is_empty()) + usize::from(spec.regex.is_some()) + usize::from(spec.fact.is_some());
+            if kinds != 1 {
+                errors.push(rule_err(&spec.id, "a rule needs exactly one of `phrases`, `regex` or `fact`".into()));
+                continue;
+            }
+            if !spec.enabled || spec.weight == 0.0 {
+                continue;
+            }
+            let index = rules.len();
+            for phrase in &spec.phrases {
+                let normalized = normalize(phrase);
+                if normalized.is_empty() {
+                    errors.push(rule_err(&spec.id, format!("phrase {phrase:?} is empty after normalization")));
+                    continue;
+                }
+                let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+                phrase_rule.push((index, word(normalized.chars().next()), word(normalized.chars().last())));
+                patterns.push(normalized);
+            }
+            if let Some(source) = &spec.regex {
+                match Regex::new(source) {
+                    Ok(re) => {
+                        regex_sources.push(source.clone());
+                        regexes.push((index, re));
+                    }
+                    Err(e) => errors.push(rule_err(&spec.id, format!("the regex does not compile: {e}"))),
+                }
+            }
+            if let Some(fact) = spec.fact {
+                facts.push((index, fact));
+            }
+            rules.push(Rule { id: spec.id.clone(), category: spec.category.clone(), weight: spec.weight, scope: spec.scope });
+        }
+
+        let categories: Vec<&str> = set.rules.iter().map(|r| r.category.as_str()).collect();
+        let mut combo_ids = HashMap::new();
+        for combo in &set.combos {
+            let combo_err = |problem: String| RuleError::Combo { id: combo.id.clone(), problem };
+            if combo_ids.insert(combo.id.clone(), ()).is_some() || seen.contains_key(&combo.id) {
+                errors.push(combo_err("the id is used twice".into()));
+            }
+            if combo.all.is_empty() || combo.all.iter().any(Vec::is_empty) {
+                errors.push(combo_err("`all` needs at least one non-empty group of categories".into()));
+            }
+            for category in combo.all.iter().flatten().chain(&combo.none) {
+                if !categories.contains(&category.as_str()) {
+                    let hint = crate::config::did_you_mean(category, categories.iter().copied())
+                        .map(|s| format!(" (did you mean `{s}`?)"))
+                        .unwrap_or_default();
+                    errors.push(combo_err(format!("no rule has the category `{category}`{hint}")));
+                }
+            }
+        }
+        for (category, max) in &set.category_max {
+            if !categories.contains(&category.as_str()) {
+                errors.push(RuleError::Rule { id: format!("category_max.{category}"), problem: "no rule has this category".into() });
+            } else if !max.is_finite() || *max < 0.0 {
+                errors.push(RuleError::Rule { id: format!("category_max.{category}"), problem: "the cap must be a number of 0 or more".into() });
+            }
+        }
+
+        let phrases = AhoCorasick::builder().match_kind(MatchKind::Standard).build(&patterns);
+        let regex_set = RegexSet::new(&regex_sources);
+        let (phrases, regex_set) = match (phrases, regex_set) {
+            (Ok(p), Ok(r)) if errors.is_empty() => (p, r),
+            (p, r) => {
+                if let Err(e) = p {
+                    errors.push(RuleError::Rule { id: "(all phrases)".into(), problem: e.to_string() });
+                }
+                if let Err(e) = r {
+                    errors.push(RuleError::Rule { id: "(all regexes)".into(), problem: e.to_string() });
+                }
+                return Err(errors);
+            }
+        };
+        Ok(Classifier {
+            rules,
+            phrases,
+            phrase_rule,
+            regex_set,
+            regexes,
+            facts,
+            combos: set.combos.iter().filter(|c| c.enabled && c.weight != 0.0).cloned().collect(),
+            category_max: set.category_max.clone(),
+        })
+    }
+
+    /// Number of active rules and combos.
+    pub fn len(&self) -> usize {
+        self.rules.len() + self.combos.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Scores one message.
+    pub fn classify(&self, message: &Message, context: &Context) -> Classification {
+        let subject = message.text.subject.as_str();
+        let body = message.text.body.as_str();
+        // One haystack, one pass: the subject, a newline (never inside a normalized
+        // phrase, so no match spans both), then the body.
+        let haystack = format!("{subject}\n{body}");
+        let body_start = subject.len() + 1;
+        let mut fired: Vec<Option<String>> = vec![None; self.rules.len()];
+
+        for m in self.phrases.find_overlapping_iter(&haystack) {
+            let (rule, word_start, word_end) = self.phrase_rule[m.pattern().as_usize()];
+            if fired[rule].is_some() || !in_scope(self.rules[rule].scope, m.start(), body_start) {
+                continue;
+            }
+            let boundary_ok = (!word_start || !is_word_before(&haystack, m.start()))
+                && (!word_end || !is_word_after(&haystack, m.end()));
+            if boundary_ok {
+                fired[rule] = Some(excerpt(&haystack, m.start(), m.end()));
+            }
+        }
+
+        let regex_hits = |text: &str| self.regex_set.matches(text);
+        let subject_hits = regex_hits(subject);
+        let body_hits = regex_hits(body);
+        for (i, (rule, re)) in self.regexes.iter().enumerate() {
+            if fired[*rule].is_some() {
+                continue;
+            }
+            let scope = self.rules[*rule].scope;
+            let candidates = [
+                (scope != Where::Body && subject_hits.matched(i), subject),
+                (scope != Where::Subject && body_hits.matched(i), body),
+            ];
+            for (hit, text) in candidates {
+                if hit && let Some(m) = re.find(text) {
+                    fired[*rule] = Some(excerpt(text, m.start(), m.end()));
+                    break;
+                }
+            }
+        }
+
+        for (rule, fact) in &self.facts {
+            fired[*rule] = fact_evidence(*fact, message, context);
+        }
+
+        self.score(fired)
+    }
+
+    fn score(&self, fired: Vec<Option<String>>) -> Classification {
+        let mut reasons = Vec::new();
+        let mut positive: BTreeMap<&str, f64> = BTreeMap::new();
+        let mut present: Vec<&str> = Vec::new();
+        for (rule, excerpt) in self.rules.iter().zip(fired) {
+            let Some(excerpt) = excerpt else { continue };
+            if rule.weight > 0.0 {
+                *positive.entry(&rule.category).or_default() += rule.weight;
+            }
+            present.push(&rule.category);
+            reasons.push(Reason { rule: rule.id.clone(), category: rule.category.clone(), weight: rule.weight, excerpt });
+        }
+        // Caps are reasons too, so that the reasons always add up to the score.
+        let mut contribution: BTreeMap<String, f64> = BTreeMap::new();
+        for (category, sum) in &positive {
+            let capped = match self.category_max.get(*category) {
+                Some(max) if sum > max => {
+                    reasons.push(Reason {
+                        rule: format!("cap:{category}"),
+                        category: category.to_string(),
+                        weight: max - sum,
+                        excerpt: format!("{category} counts at most {max}"),
+                    });
+                    *max
+                }
+                _ => *sum,
+            };
+            contribution.insert(category.to_string(), capped);
+        }
+        for combo in &self.combos {
+            let positive_has = |c: &String| positive.contains_key(c.as_str());
+            let satisfied = combo.all.iter().all(|group| group.iter().any(positive_has))
+                && !combo.none.iter().any(|c| present.contains(&c.as_str()));
+            if !satisfied {
+                continue;
+            }
+            let matched: Vec<&str> = combo
+                .all
+                .iter()
+                .filter_map(|group| group.iter().find(|c| positive_has(c)).map(String::as_str))
+                .collect();
+            // A combo counts toward the dominant category only when it names one.
+            if let Some(category) = &combo.category
+                && combo.weight > 0.0
+            {
+                *contribution.entry(category.clone()).or_default() += combo.weight;
+            }
+            let category = combo.category.clone().unwrap_or_else(|| "combo".into());
+            reasons.push(Reason { rule: combo.id.clone(), category, weight: combo.weight, excerpt: matched.join(" + ") });
+        }
+        let score = reasons.iter().map(|r| r.weight).sum::<f64>();
+        let category = contribution
+            .into_iter()
+            .filter(|(_, w)| *w > 0.0)
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(c, _)| c);
+        reasons.sort_by(|a, b| b.weight.abs().total_cmp(&a.weight.abs()));
+        Classification { score: round(score), category, reasons }
+    }
+}
+
+/// Scores are shown with one decimal; rounding here keeps sums such as 0.1 + 0.2
+/// from landing just below a threshold.
+fn round(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+fn in_scope(scope: Where, start: usize, body_start: usize) -> bool {
+    match scope {
+        Where::Any => true,
+        Where::Subject => start < body_start,
+        Where::Body => start >= body_start,
+    }
+}
+
+fn is_word_before(text: &str, at: usize) -> bool {
+    text[..at].chars().next_back().is_some_and(char::is_alphanumeric)
+}
+
+fn is_word_after(text: &str, at: usize) -> bool {
+    text[at..].chars().next().is_some_and(char::is_alphanumeric)
+}
+
+/// The match with some words of context on each side.
+fn excerpt(text: &str, start: usize, end: usize) -> String {
+    const CONTEXT: usize = 40;
+    let mut from = start.saturating_sub(CONTEXT);
+    while !text.is_char_boundary(from) {
+        from -= 1;
+    }
+    let mut to = (end + CONTEXT).min(text.len());
+    while !text.is_char_boundary(to) {
+        to += 1;
+    }
+    // Widen to whole words so an excerpt never starts or ends mid-word.
+    if from > 0 {
+        from = text[..from].rfind([' ', '\n']).map_or(0, |i| i + 1);
+    }
+    if to < text.len() {
+        to = text[to..].find([' ', '\n']).map_or(text.len(), |i| to + i);
+    }
+    let inner = text[from..to].replace('\n', " | ");
+    format!(
+        "{}{}{}",
+        if from > 0 { "..." } else { "" },
+        inner.trim(),
+        if to < text.len() { "..." } else { "" }
+    )
+}
+
+fn fact_evidence(fact: Fact, message: &Message, context: &Context) -> Option<String> {
+    let is_user = |a: &str| context.user_addresses.iter().any(|u| u.eq_ignore_ascii_case(a));
+    match fact {
+        Fact::CcKnownContact => message
+            .to
+            .iter()
+            .chain(&message.cc)
+            .find(|m| !is_user(&m.address) && context.contacts.contains(&m.address))
+            .map(|m| format!("known contact {} is a recipient", m.address)),
+        Fact::QuotesKnownContact => message
+            .history
+            .addresses
+            .iter()
+            .find(|a| !is_user(a) && context.contacts.contains(a))
+            .map(|a| format!("quotes known contact {a}")),
+        Fact::QuotesUser => {
+            let by_address = message.history.addresses.iter().find(|a| is_user(a));
+            let name = context.user_name.map(str::to_lowercase);
+            let by_name = name.as_ref().filter(|n| message.history.names.iter().any(|q| q == *n));
+            by_address.or(by_name).map(|who| format!("quotes a message from {who}"))
+        }
+        Fact::ReferencesUser => {
+            let domains: Vec<&str> = context.user_addresses.iter().filter_map(|a| a.rsplit_once('@').map(|(_, d)| d)).collect();
+            message
+                .in_reply_to
+                .iter()
+                .chain(&message.references)
+                .find(|id| id.rsplit_once('@').is_some_and(|(_, d)| domains.iter().any(|u| d.eq_ignore_ascii_case(u))))
+                .map(|id| format!("answers <{id}>"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

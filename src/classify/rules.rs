@@ -1,0 +1,155 @@
+//! The rule data: what a rule, a combination and a category cap look like in TOML,
+//! and how the built-in set and the user's additions and overrides are merged.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The built-in rule set, compiled into the binary. Readable in the repository as
+/// `config/rules.toml`.
+pub const DEFAULT_RULES: &str = include_str!("../../config/rules.toml");
+
+/// Which part of the message a rule looks at.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Where {
+    #[default]
+    Any,
+    Subject,
+    Body,
+}
+
+/// A message fact a rule can test instead of text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Fact {
+    /// A known contact is among To/Cc: typically a double opt-in introduction.
+    CcKnownContact,
+    /// The quoted history names a known contact ("On ..., Ann <ann@x> wrote:").
+    QuotesKnownContact,
+    /// The quoted history names the user: the sender is answering him.
+    QuotesUser,
+    /// In-Reply-To/References name a Message-ID on one of the user's domains.
+    ReferencesUser,
+}
+
+impl Fact {
+    pub const ALL: [&'static str; 4] = ["cc-known-contact", "quotes-known-contact", "quotes-user", "references-user"];
+}
+
+/// One rule as written in TOML. Exactly one of `phrases`, `regex` and `fact` is set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    pub id: String,
+    pub category: String,
+    pub weight: f64,
+    #[serde(default, rename = "where")]
+    pub scope: Where,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phrases: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fact: Option<Fact>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+/// Extra weight when categories occur together: every group in `all` must have at
+/// least one category with a positive rule that fired, and no category in `none` may
+/// have fired at all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComboSpec {
+    pub id: String,
+    /// The category the combo's weight counts toward when the dominant category is
+    /// picked; without one, the combo only adds to the score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    pub weight: f64,
+    pub all: Vec<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub none: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A whole rule file: the built-in one, or the rule sections of the user's config.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSet {
+    #[serde(default)]
+    pub rules: Vec<RuleSpec>,
+    #[serde(default)]
+    pub combos: Vec<ComboSpec>,
+    /// Caps the summed positive weight of one category, so that ten ways of saying
+    /// the same flattering thing count as one.
+    #[serde(default)]
+    pub category_max: BTreeMap<String, f64>,
+}
+
+/// A problem in the rule data, naming the rule and what is wrong.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum RuleError {
+    #[error("the built-in rule file does not parse: {0}")]
+    Builtin(String),
+    #[error("rule `{id}`: {problem}")]
+    Rule { id: String, problem: String },
+    #[error("combo `{id}`: {problem}")]
+    Combo { id: String, problem: String },
+    #[error("rule_weights.{id}: there is no rule or combo with this id{hint}")]
+    UnknownWeight { id: String, hint: String },
+}
+
+impl RuleSet {
+    /// The built-in rules.
+    pub fn builtin() -> Result<RuleSet, RuleError> {
+        toml::from_str(DEFAULT_RULES).map_err(|e| RuleError::Builtin(e.to_string()))
+    }
+
+    /// Merges the user's rules into `self`: a user rule or combo with the id of a
+    /// built-in one replaces it, others are added; `weights` then sets the weight of
+    /// any rule or combo by id (0 disables it).
+    pub fn merge(
+        mut self,
+        user: RuleSet,
+        weights: &BTreeMap<String, f64>,
+    ) -> Result<RuleSet, Vec<RuleError>> {
+        for rule in user.rules {
+            match self.rules.iter_mut().find(|r| r.id == rule.id) {
+                Some(existing) => *existing = rule,
+                None => self.rules.push(rule),
+            }
+        }
+        for combo in user.combos {
+            match self.combos.iter_mut().find(|c| c.id == combo.id) {
+                Some(existing) => *existing = combo,
+                None => self.combos.push(combo),
+            }
+        }
+        self.category_max.extend(user.category_max);
+        let mut errors = Vec::new();
+        for (id, &weight) in weights {
+            if let Some(rule) = self.rules.iter_mut().find(|r| &r.id == id) {
+                rule.weight = weight;
+            } else if let Some(combo) = self.combos.iter_mut().find(|c| &c.id == id) {
+                combo.weight = weight;
+            } else {
+                let ids = self.rules.iter().map(|r| r.id.as_str()).chain(self.combos.iter().map(|c| c.id.as_str()));
+                let hint = crate::config::did_you_mean(id, ids)
+                    .map(|s| format!("; did you mean `{s}`? (`screener rules` lists them all)"))
+                    .unwrap_or_else(|| " (`screener rules` lists them all)".into());
+                errors.push(RuleError::UnknownWeight { id: id.clone(), hint });
+            }
+        }
+        if errors.is_empty() { Ok(self) } else { Err(errors) }
+    }
+}

@@ -1,0 +1,202 @@
+//! Engine tests with small inline rule sets; the shipped rules are tested by the
+//! fixture runner in tests/rules.rs.
+
+use super::*;
+use crate::message::{Limits, parse};
+
+fn classifier(toml_text: &str) -> Classifier {
+    let set: RuleSet = toml::from_str(toml_text).unwrap();
+    Classifier::new(&set).unwrap_or_else(|e| panic!("{e:?}"))
+}
+
+fn message(subject: &str, body: &str) -> Message {
+    let raw = format!("From: s@x.example\nTo: hank@bergstrom.example\nCc: susan.cho@example.org\nSubject: {subject}\nIn-Reply-To: <a1@bergstrom.example>\n\n{body}");
+    parse(raw.as_bytes(), Limits::default(), None).unwrap()
+}
+
+fn run(c: &Classifier, m: &Message) -> Classification {
+    let contacts = Contacts::new(["susan.cho@example.org"]);
+    let users = vec!["hank@bergstrom.example".to_string()];
+    c.classify(m, &Context { user_addresses: &users, user_name: Some("Hank Bergstrom"), contacts: &contacts })
+}
+
+const RULES: &str = r#"
+[[rules]]
+id = "flattery"
+category = "network-flattery"
+weight = 2.0
+phrases = ["impressive network", "well connected"]
+
+[[rules]]
+id = "flattery-2"
+category = "network-flattery"
+weight = 2.0
+phrases = ["great network"]
+
+[[rules]]
+id = "clients"
+category = "client-fishing"
+weight = 3.0
+regex = '\bwho (are|is) your clients?\b'
+
+[[rules]]
+id = "subject-only"
+category = "time-grab"
+weight = 1.0
+where = "subject"
+phrases = ["quick call"]
+
+[[rules]]
+id = "student"
+category = "student"
+weight = -4.0
+phrases = ["i am a student"]
+
+[[rules]]
+id = "cc-contact"
+category = "introduced"
+weight = -3.0
+fact = "cc-known-contact"
+
+[[rules]]
+id = "refs-user"
+category = "thread"
+weight = -1.0
+fact = "references-user"
+
+[[combos]]
+id = "flattery-plus-ask"
+weight = 2.5
+all = [["network-flattery"], ["client-fishing"]]
+none = ["student"]
+
+[category_max]
+network-flattery = 3.0
+"#;
+
+#[test]
+fn phrases_regexes_facts_and_combo_add_up_with_reasons() {
+    let c = classifier(RULES);
+    let r = run(&c, &message("hello", "You have an impressive network. Who are your clients?"));
+    let ids: Vec<&str> = r.reasons.iter().map(|r| r.rule.as_str()).collect();
+    for id in ["flattery", "clients", "flattery-plus-ask", "cc-contact", "refs-user"] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    assert_eq!(r.score, 2.0 + 3.0 + 2.5 - 3.0 - 1.0);
+    assert_eq!(r.reasons.iter().map(|r| r.weight).sum::<f64>(), r.score);
+    assert_eq!(r.category.as_deref(), Some("client-fishing"));
+    let clients = r.reasons.iter().find(|r| r.rule == "clients").unwrap();
+    assert!(clients.excerpt.contains("who are your clients?"), "{}", clients.excerpt);
+}
+
+#[test]
+fn whole_words_only() {
+    let c = classifier(RULES);
+    let r = run(&c, &message("x", "an unimpressive networking event; the well connectedness"));
+    assert!(r.reasons.iter().all(|r| r.rule != "flattery"), "{:?}", r.reasons);
+}
+
+#[test]
+fn category_cap_limits_repetition_and_is_explained() {
+    let c = classifier(RULES);
+    let r = run(&c, &message("x", "impressive network, great network"));
+    let cap = r.reasons.iter().find(|r| r.rule == "cap:network-flattery").expect("cap reason");
+    assert_eq!(cap.weight, -1.0);
+    assert_eq!(r.score, 3.0 - 3.0 - 1.0);
+}
+
+#[test]
+fn combo_needs_every_group_and_respects_none() {
+    let c = classifier(RULES);
+    let flattery_only = run(&c, &message("x", "impressive network"));
+    assert!(flattery_only.reasons.iter().all(|r| r.rule != "flattery-plus-ask"));
+    let student = run(&c, &message("x", "I am a student. Impressive network! Who are your clients?"));
+    assert!(student.reasons.iter().all(|r| r.rule != "flattery-plus-ask"));
+    assert!(student.reasons.iter().any(|r| r.rule == "student"));
+}
+
+#[test]
+fn scope_limits_a_rule_to_the_subject() {
+    let c = classifier(RULES);
+    assert!(run(&c, &message("Quick call?", "hi")).reasons.iter().any(|r| r.rule == "subject-only"));
+    assert!(run(&c, &message("hi", "quick call?")).reasons.iter().all(|r| r.rule != "subject-only"));
+}
+
+#[test]
+fn evasions_are_matched_after_normalization() {
+    let c = classifier(RULES);
+    let r = run(&c, &message("x", "impres\u{200B}sive net\u{00AD}w\u{043E}rk \u{201C}Who are your clients?\u{201D}"));
+    assert!(r.reasons.iter().any(|r| r.rule == "flattery"));
+    assert!(r.reasons.iter().any(|r| r.rule == "clients"));
+}
+
+#[test]
+fn broken_rules_are_all_reported() {
+    let set: RuleSet = toml::from_str(
+        r#"
+[[rules]]
+id = "Bad Id"
+category = "x"
+weight = 1.0
+regex = "(unclosed"
+
+[[rules]]
+id = "two-kinds"
+category = "x"
+weight = 1.0
+phrases = ["a"]
+regex = "b"
+
+[[combos]]
+id = "c"
+weight = 1.0
+all = [["x", "netwrok-flattery"]]
+"#,
+    )
+    .unwrap();
+    let errors = Classifier::new(&set).err().expect("errors");
+    let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert_eq!(errors.len(), 4, "{text:#?}");
+    assert!(text.iter().any(|e| e.contains("Bad Id") && e.contains("a-z")));
+    assert!(text.iter().any(|e| e.contains("does not compile")));
+    assert!(text.iter().any(|e| e.contains("exactly one")));
+    assert!(text.iter().any(|e| e.contains("netwrok-flattery")));
+}
+
+#[test]
+fn merge_overrides_adds_and_reweights() {
+    let base: RuleSet = toml::from_str(RULES).unwrap();
+    let user: RuleSet = toml::from_str(
+        r#"
+[[rules]]
+id = "clients"
+category = "client-fishing"
+weight = 9.0
+phrases = ["client list"]
+
+[[rules]]
+id = "mine"
+category = "mlm-recruiting"
+weight = 4.0
+phrases = ["be your own boss"]
+"#,
+    )
+    .unwrap();
+    let weights = BTreeMap::from([("flattery".to_string(), 0.0), ("flattery-plus-ask".to_string(), 1.0)]);
+    let merged = base.merge(user, &weights).unwrap();
+    let c = Classifier::new(&merged).unwrap();
+    let r = run(&c, &message("x", "impressive network; send your client list; be your own boss"));
+    let ids: Vec<&str> = r.reasons.iter().map(|r| r.rule.as_str()).collect();
+    assert!(!ids.contains(&"flattery"), "disabled by weight 0: {ids:?}");
+    assert!(ids.contains(&"clients") && ids.contains(&"mine"));
+    let bad = BTreeMap::from([("flatery".to_string(), 1.0)]);
+    let errors = toml::from_str::<RuleSet>(RULES).unwrap().merge(RuleSet::default(), &bad).unwrap_err();
+    assert!(errors[0].to_string().contains("did you mean `flattery`"), "{}", errors[0]);
+}
+
+#[test]
+fn builtin_rules_compile() {
+    let set = RuleSet::builtin().unwrap();
+    let c = Classifier::new(&set).unwrap_or_else(|e| panic!("{e:#?}"));
+    assert!(c.len() > 20);
+}

@@ -1,0 +1,248 @@
+//! The command line: argument parsing and output. Each subcommand is a small
+//! function over the library; nothing here decides anything about mail.
+
+use crate::Screener;
+use crate::classify::Reason;
+use crate::classify::rules::RuleSet;
+use crate::config;
+use crate::mailfiles::{self, Item};
+use crate::policy::Action;
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use serde::Serialize;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "screener", version, about = "Screens an inbox for extractive networking outreach")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Score mail files (.eml, directories, mbox, Maildir) and print each decision.
+    Score {
+        /// Configuration file (without it, built-in defaults apply).
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+        /// One JSON object per message (JSON Lines) on stdout.
+        #[arg(long)]
+        json: bool,
+        /// Print every reason under each message.
+        #[arg(long)]
+        explain: bool,
+        /// Files, directories, mbox files or Maildirs.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Validate the configuration and print it as screener sees it.
+    CheckConfig {
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
+    /// List the effective rules and combos with their weights.
+    Rules {
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
+}
+
+/// Runs the command line; the binary's `main` is only this.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Score { config, json, explain, paths } => score(config.as_deref(), json, explain, &paths),
+        Command::CheckConfig { config } => check_config(config.as_deref()),
+        Command::Rules { config } => rules(config.as_deref()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("screener: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn screener(config: Option<&Path>) -> anyhow::Result<Screener> {
+    let config = config::load(config)?;
+    Screener::new(config).context("cannot set up the rules")
+}
+
+#[derive(Serialize)]
+struct ScoredLine<'a> {
+    path: &'a str,
+    message_id: Option<&'a str>,
+    from: Option<&'a str>,
+    subject: &'a str,
+    score: f64,
+    action: Action,
+    category: Option<&'a str>,
+    reasons: &'a [Reason],
+}
+
+#[derive(Serialize)]
+struct ErrorLine<'a> {
+    path: &'a str,
+    error: String,
+    action: Action,
+}
+
+fn score(config: Option<&Path>, json: bool, explain: bool, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let screener = screener(config)?;
+    let max_raw = screener.limits().max_raw_bytes();
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
+    let mut counts = [0usize; 3];
+    let mut unparseable = 0usize;
+    let mut unreadable = 0usize;
+    let mut write_error: Option<io::Error> = None;
+    for path in paths {
+        mailfiles::visit(path, max_raw, &mut |item| {
+            if write_error.is_some() {
+                return;
+            }
+            let written = match item {
+                Item::Message { label, bytes } => {
+                    let (message, decision) = screener.screen(&bytes);
+                    counts[decision.action as usize] += 1;
+                    match message {
+                        Some(m) => {
+                            let line = ScoredLine {
+                                path: &label,
+                                message_id: m.message_id.as_deref(),
+                                from: m.from.as_ref().map(|f| f.address.as_str()),
+                                subject: &m.subject,
+                                score: decision.score,
+                                action: decision.action,
+                                category: decision.category.as_deref(),
+                                reasons: &decision.reasons,
+                            };
+                            if json { write_json(&mut out, &line) } else { write_human(&mut out, &line, explain) }
+                        }
+                        None => {
+                            unparseable += 1;
+                            let error = decision.reasons.first().map(|r| r.excerpt.clone()).unwrap_or_default();
+                            write_error_line(&mut out, json, &label, error)
+                        }
+                    }
+                }
+                Item::Unreadable { label, error } => {
+                    unreadable += 1;
+                    eprintln!("screener: cannot read {label}: {error}");
+                    Ok(())
+                }
+            };
+            if let Err(e) = written {
+                write_error = Some(e);
+            }
+        });
+    }
+    out.flush().ok();
+    if let Some(e) = write_error {
+        // A closed pipe (`screener score ... | head`) is a normal way to stop reading.
+        if e.kind() != io::ErrorKind::BrokenPipe {
+            return Err(e).context("cannot write to stdout");
+        }
+    }
+    let total: usize = counts.iter().sum();
+    eprintln!(
+        "scored {total} message{}: {} keep, {} file, {} decline ({unparseable} could not be parsed and were kept{})",
+        if total == 1 { "" } else { "s" },
+        counts[Action::Keep as usize],
+        counts[Action::File as usize],
+        counts[Action::Decline as usize],
+        if unreadable > 0 { format!("; {unreadable} path(s) could not be read") } else { String::new() },
+    );
+    Ok(if unreadable > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}
+
+fn write_json(out: &mut impl Write, line: &impl Serialize) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, line)?;
+    out.write_all(b"\n")
+}
+
+fn write_error_line(out: &mut impl Write, json: bool, path: &str, error: String) -> io::Result<()> {
+    if json {
+        write_json(out, &ErrorLine { path, error, action: Action::Keep })
+    } else {
+        writeln!(out, "{:<7} {:>6}  {:<22} {}  ({})", "keep", "-", "unreadable", safe(path), safe(&error))
+    }
+}
+
+fn write_human(out: &mut impl Write, line: &ScoredLine, explain: bool) -> io::Result<()> {
+    writeln!(
+        out,
+        "{:<7} {:>6.1}  {:<22} {:<32} {}  [{}]",
+        line.action.as_str(),
+        line.score,
+        line.category.unwrap_or("-"),
+        safe(line.from.unwrap_or("(no sender)")),
+        safe(line.subject),
+        safe(line.path),
+    )?;
+    if explain {
+        for r in line.reasons {
+            let weight = if r.weight == 0.0 { "      ".to_string() } else { format!("{:>+6.1}", r.weight) };
+            writeln!(out, "        {weight}  {:<34} {}", r.rule, safe(&r.excerpt))?;
+        }
+    }
+    Ok(())
+}
+
+/// Text from a message shown on a terminal: no control or bidi characters, which
+/// could rewrite the screen or reverse what follows.
+fn safe(text: &str) -> String {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    text.chars()
+        .map(|c| if c.is_control() || c.general_category() == GeneralCategory::Format { ' ' } else { c })
+        .collect()
+}
+
+fn check_config(path: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let config = match config::load(path) {
+        Ok(c) => c,
+        Err(e) => {
+            eprint!("{e}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let screener = match Screener::new(config.clone()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let source = path.map_or_else(|| "built-in defaults".to_string(), |p| p.display().to_string());
+    println!("# effective configuration from {source} (and SCREENER_* environment variables)");
+    println!(
+        "# {} rules and combos active; {} known contact entries",
+        screener.classifier().len(),
+        screener.contacts().len()
+    );
+    print!("{}", toml::to_string_pretty(&config).context("cannot print the configuration")?);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn rules(path: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let config = config::load(path)?;
+    let set = RuleSet::builtin()
+        .map_err(|e| vec![e])
+        .and_then(|b| b.merge(config.user_rules(), &config.rule_weights))
+        .map_err(|errors| anyhow::anyhow!("{}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")))?;
+    let mut out = io::stdout().lock();
+    for r in &set.rules {
+        let state = if !r.enabled || r.weight == 0.0 { " (disabled)" } else { "" };
+        let kind = if let Some(f) = r.fact { format!("fact {f:?}") } else if r.regex.is_some() { "regex".into() } else { format!("{} phrases", r.phrases.len()) };
+        writeln!(out, "{:>+6.1}  {:<22} {:<36} {kind}{state}", r.weight, r.category, r.id)?;
+    }
+    for c in &set.combos {
+        let groups: Vec<String> = c.all.iter().map(|g| g.join("|")).collect();
+        writeln!(out, "{:>+6.1}  {:<22} {:<36} combo: {}", c.weight, c.category.as_deref().unwrap_or("-"), c.id, groups.join(" + "))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,26 @@
+//! screener: screens an inbox for extractive networking outreach, explains every
+//! decision, and files or politely declines.
+//!
+//! The crate is a pure core with thin edges (see ARCHITECTURE.md):
+//!
+//! - [`message`]: raw bytes → a normalized view (addresses, machine markers,
+//!   authentication verdicts, the text the sender wrote).
+//! - [`classify`]: rules (data, see `config/rules.toml`) → a score with reasons.
+//! - [`policy`]: score + facts + settings → keep, file or decline.
+//! - [`screen`]: the three above, wired from a [`config::Config`].
+//!
+//! The core does no I/O and nothing in it is async. [`config`] and [`mailfiles`]
+//! read files; the binary in `src/main.rs` only parses arguments and prints.
+
+#![forbid(unsafe_code)]
+
+pub mod classify;
+pub mod cli;
+pub mod config;
+pub mod contacts;
+pub mod mailfiles;
+pub mod message;
+pub mod policy;
+pub mod screen;
+
+pub use screen::Screener;

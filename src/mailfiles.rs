@@ -1,0 +1,171 @@
+//! Mail on disk: single message files (.eml, or one message with an mbox `From `
+//! line), mbox files, directories and Maildirs, streamed one message at a time so
+//! that memory stays flat however much mail is read.
+
+use mail_parser::mailbox::mbox::MessageIterator;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+use walkdir::WalkDir;
+
+/// One message read from disk, or the reason it could not be read.
+pub enum Item {
+    /// `label` is the file path, or `FILE#N` for the N-th message of an mbox.
+    Message { label: String, bytes: Vec<u8> },
+    Unreadable { label: String, error: io::Error },
+}
+
+/// Calls `visit` for every message under `path`, in a stable (sorted) order.
+/// Only the first `max_bytes` of each single-message file are read.
+pub fn visit(path: &Path, max_bytes: usize, visit: &mut dyn FnMut(Item)) {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(error) => return visit(Item::Unreadable { label: path.display().to_string(), error }),
+    };
+    if meta.is_dir() {
+        for entry in WalkDir::new(path).follow_links(false).sort_by_file_name() {
+            match entry {
+                Ok(e) if e.file_type().is_file() && !skip(e.path()) => read_file(e.path(), max_bytes, visit),
+                Ok(_) => {}
+                Err(error) => {
+                    let label = error.path().unwrap_or(path).display().to_string();
+                    visit(Item::Unreadable { label, error: error.into() });
+                }
+            }
+        }
+    } else {
+        read_file(path, max_bytes, visit);
+    }
+}
+
+/// Files in a mail tree that are not messages: hidden files, Dovecot and Courier
+/// metadata in a Maildir, and Maildir's tmp/ (messages still being delivered).
+fn skip(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let parent = path.parent();
+    let is_maildir = |dir: &Path| dir.join("cur").is_dir() && dir.join("new").is_dir();
+    name.starts_with('.')
+        || (parent.is_some_and(is_maildir)
+            && (name.starts_with("dovecot") || name.starts_with("courier") || matches!(name, "maildirfolder" | "subscriptions")))
+        || parent.is_some_and(|p| p.file_name().is_some_and(|n| n == "tmp") && p.parent().is_some_and(is_maildir))
+}
+
+fn read_file(path: &Path, max_bytes: usize, visit: &mut dyn FnMut(Item)) {
+    let label = path.display().to_string();
+    let mut reader = match File::open(path) {
+        Ok(f) => BufReader::with_capacity(64 * 1024, f),
+        Err(error) => return visit(Item::Unreadable { label, error }),
+    };
+    let is_mbox = match reader.fill_buf() {
+        Ok(head) => head.starts_with(b"From "),
+        Err(error) => return visit(Item::Unreadable { label, error }),
+    };
+    if is_mbox {
+        return read_mbox(reader, &label, visit);
+    }
+    let mut bytes = Vec::new();
+    match reader.take(max_bytes as u64).read_to_end(&mut bytes) {
+        Ok(_) => visit(Item::Message { label, bytes }),
+        Err(error) => visit(Item::Unreadable { label, error }),
+    }
+}
+
+/// An mbox holding one message (the SpamAssassin corpus stores mail that way) is
+/// labelled like a plain file; messages of a larger mbox get `FILE#N`.
+fn read_mbox(reader: impl BufRead, label: &str, visit: &mut dyn FnMut(Item)) {
+    let mut pending: Option<Vec<u8>> = None;
+    let mut n = 0usize;
+    for message in MessageIterator::new(reader) {
+        match message {
+            Ok(m) => {
+                n += 1;
+                if let Some(previous) = pending.replace(m.unwrap_contents()) {
+                    visit(Item::Message { label: format!("{label}#{}", n - 1), bytes: previous });
+                }
+            }
+            Err(error) => {
+                visit(Item::Unreadable { label: format!("{label}#{}", n + 1), error });
+                break;
+            }
+        }
+    }
+    if let Some(last) = pending {
+        let label = if n == 1 { label.to_string() } else { format!("{label}#{n}") };
+        visit(Item::Message { label, bytes: last });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collect(path: &Path) -> Vec<(String, Result<String, String>)> {
+        let mut out = Vec::new();
+        visit(path, 1 << 20, &mut |item| match item {
+            Item::Message { label, bytes } => out.push((label, Ok(String::from_utf8_lossy(&bytes).into_owned()))),
+            Item::Unreadable { label, error } => out.push((label, Err(error.to_string()))),
+        });
+        out
+    }
+
+    #[test]
+    fn mbox_messages_are_numbered_and_unescaped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("box");
+        std::fs::write(&path, "From a@x Mon Jan  5 10:00:00 2026\nSubject: one\n\n>From the top\n\nFrom b@x Mon Jan  5 11:00:00 2026\nSubject: two\n\nbody\n").unwrap();
+        let got = collect(&path);
+        assert_eq!(got.len(), 2);
+        assert!(got[0].0.ends_with("box#1") && got[1].0.ends_with("box#2"));
+        assert!(got[0].1.as_ref().unwrap().contains("\nFrom the top"));
+        assert!(got[1].1.as_ref().unwrap().starts_with("Subject: two"));
+    }
+
+    #[test]
+    fn single_message_mbox_keeps_its_plain_label() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("0001.eml");
+        std::fs::write(&path, "From a@x Mon Jan  5 10:00:00 2026\nSubject: one\n\nbody\n").unwrap();
+        let got = collect(&path);
+        assert_eq!(got.len(), 1);
+        assert!(got[0].0.ends_with("0001.eml"));
+    }
+
+    #[test]
+    fn maildir_reads_cur_and_new_but_not_tmp_or_metadata() {
+        let dir = tempfile::tempdir().unwrap();
+        let md = dir.path().join("Maildir");
+        for sub in ["cur", "new", "tmp", ".Sent/cur", ".Sent/new", ".Sent/tmp"] {
+            std::fs::create_dir_all(md.join(sub)).unwrap();
+        }
+        std::fs::write(md.join("cur/1.host:2,S"), "Subject: a\n\nx").unwrap();
+        std::fs::write(md.join("new/2.host"), "Subject: b\n\nx").unwrap();
+        std::fs::write(md.join("tmp/3.host"), "Subject: partial").unwrap();
+        std::fs::write(md.join("dovecot-uidlist"), "3 V1 N4").unwrap();
+        std::fs::write(md.join(".Sent/cur/4.host:2,S"), "Subject: c\n\nx").unwrap();
+        std::fs::write(md.join(".Sent/maildirfolder"), "").unwrap();
+        let labels: Vec<String> = collect(&md).into_iter().map(|(l, _)| l[md.to_str().unwrap().len()..].to_string()).collect();
+        assert_eq!(labels.len(), 3, "{labels:?}");
+        assert!(labels.iter().all(|l| !l.contains("tmp") && !l.contains("dovecot")));
+    }
+
+    #[test]
+    fn missing_path_is_unreadable_not_fatal() {
+        let got = collect(Path::new("/nonexistent/mail"));
+        assert_eq!(got.len(), 1);
+        assert!(got[0].1.is_err());
+    }
+
+    #[test]
+    fn large_files_are_read_only_up_to_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.eml");
+        std::fs::write(&path, format!("Subject: big\n\n{}", "x".repeat(10_000))).unwrap();
+        let mut sizes = Vec::new();
+        visit(&path, 100, &mut |item| {
+            if let Item::Message { bytes, .. } = item {
+                sizes.push(bytes.len());
+            }
+        });
+        assert_eq!(sizes, [100]);
+    }
+}

@@ -1,0 +1,382 @@
+//! Message understanding: raw RFC 5322 bytes in, a normalized view out. Pure: no I/O.
+//!
+//! Everything the classifier and the policy need is extracted here once, so that
+//! neither of them touches MIME, charsets or header syntax.
+
+mod auth;
+mod normalize;
+mod quoted;
+
+pub use auth::{AuthResult, AuthVerdicts};
+pub use normalize::normalize;
+
+use mail_parser::{Address, HeaderValue, MessageParser};
+use serde::Serialize;
+
+/// Why a message could not be read. Such a message is left alone.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ParseError {
+    #[error("the message is empty")]
+    Empty,
+    #[error("no RFC 5322 header found: this does not look like an email message")]
+    NoHeaders,
+}
+
+/// How much of a message is looked at.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Bytes of decoded text (subject plus body) that are scored.
+    pub max_scored_bytes: usize,
+}
+
+impl Limits {
+    /// Raw bytes parsed: enough for the headers and the first text parts, however
+    /// large the attachments behind them. The daemon fetches the same prefix.
+    pub fn max_raw_bytes(&self) -> usize {
+        self.max_scored_bytes.saturating_mul(4).max(64 * 1024)
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_scored_bytes: 256 * 1024 }
+    }
+}
+
+/// An address with its display name. Addresses are lowercased; names have control
+/// characters replaced so they can never inject a line into a log or a header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Mailbox {
+    pub name: Option<String>,
+    pub address: String,
+}
+
+impl Mailbox {
+    pub fn domain(&self) -> &str {
+        self.address.rsplit_once('@').map_or("", |(_, d)| d)
+    }
+}
+
+/// The envelope sender recorded at delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind", content = "address")]
+pub enum ReturnPath {
+    Missing,
+    /// `<>`: a bounce or another automatic message; never answer it.
+    Null,
+    Address(String),
+}
+
+/// Headers by which machines mark mail that must never get an automatic answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct MachineMarkers {
+    pub auto_submitted: Option<String>,
+    /// Names of the List-* headers present (List-Id, List-Unsubscribe, ...).
+    pub list_headers: Vec<String>,
+    pub precedence: Option<String>,
+    pub x_auto_response_suppress: Option<String>,
+    /// The From or Return-Path local part is noreply, mailer-daemon, a list robot...
+    pub robot_sender: bool,
+}
+
+/// The normalized text the rules are matched against.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Text {
+    pub subject: String,
+    /// What the sender wrote: quoted history, forwarded originals and signatures removed.
+    pub body: String,
+    /// True when the text was cut at `max_scored_bytes`.
+    pub truncated: bool,
+}
+
+/// What the quoted history reveals about the thread.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct History {
+    pub present: bool,
+    pub addresses: Vec<String>,
+    pub names: Vec<String>,
+}
+
+/// The normalized view of one message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Message {
+    pub from: Option<Mailbox>,
+    pub reply_to: Vec<Mailbox>,
+    pub return_path: ReturnPath,
+    pub to: Vec<Mailbox>,
+    pub cc: Vec<Mailbox>,
+    pub message_id: Option<String>,
+    pub in_reply_to: Vec<String>,
+    pub references: Vec<String>,
+    /// RFC 3339, when the Date header parses.
+    pub date: Option<String>,
+    /// The decoded subject as the sender wrote it (control characters replaced).
+    pub subject: String,
+    pub machine: MachineMarkers,
+    pub auth: AuthVerdicts,
+    pub text: Text,
+    pub history: History,
+}
+
+/// Parses raw message bytes (an mbox `From ` line first is allowed) into the
+/// normalized view. `authserv_id` selects which Authentication-Results to believe.
+pub fn parse(raw: &[u8], limits: Limits, authserv_id: Option<&str>) -> Result<Message, ParseError> {
+    let raw = strip_mbox_from_line(raw);
+    let raw = &raw[..raw.len().min(limits.max_raw_bytes())];
+    if raw.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(ParseError::Empty);
+    }
+    let parsed = MessageParser::default().parse(raw).ok_or(ParseError::NoHeaders)?;
+    if parsed.headers().is_empty() {
+        return Err(ParseError::NoHeaders);
+    }
+
+    let raw_headers: Vec<(&str, &str)> = parsed.headers_raw().collect();
+    let header = |name: &str| {
+        raw_headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| clean(v).trim().to_ascii_lowercase())
+    };
+
+    let from = parsed.from().and_then(first_mailbox);
+    let return_path = match header("Return-Path") {
+        None => ReturnPath::Missing,
+        Some(v) => {
+            let addr = v.trim_start_matches('<').trim_end_matches('>').trim().to_string();
+            if addr.is_empty() { ReturnPath::Null } else { ReturnPath::Address(addr) }
+        }
+    };
+    let robot_sender = from.as_ref().is_some_and(|m| is_robot_address(&m.address))
+        || matches!(&return_path, ReturnPath::Address(a) if is_robot_address(a));
+    let machine = MachineMarkers {
+        auto_submitted: header("Auto-Submitted"),
+        list_headers: raw_headers
+            .iter()
+            .filter(|(n, _)| n.len() > 5 && n[..5].eq_ignore_ascii_case("list-"))
+            .map(|(n, _)| n.to_string())
+            .collect(),
+        precedence: header("Precedence"),
+        x_auto_response_suppress: header("X-Auto-Response-Suppress"),
+        robot_sender,
+    };
+    let auth = AuthVerdicts::from_headers(
+        raw_headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("Authentication-Results"))
+            .map(|(_, v)| *v),
+        authserv_id,
+    );
+
+    let subject = clean(parsed.subject().unwrap_or(""));
+    let mut body = String::new();
+    let mut truncated = false;
+    let budget = limits.max_scored_bytes.saturating_sub(subject.len());
+    for i in 0..parsed.text_body_count() {
+        let Some(part) = parsed.body_text(i) else { continue };
+        if !body.is_empty() {
+            body.push('\n');
+        }
+        body.push_str(&part);
+        if body.len() >= budget {
+            truncate_at_char(&mut body, budget);
+            truncated = true;
+            break;
+        }
+    }
+    let split = quoted::split(&body);
+
+    Ok(Message {
+        reply_to: mailboxes(parsed.reply_to()),
+        to: parsed.all_to().flat_map(|a| mailboxes(Some(a))).collect(),
+        cc: parsed.all_cc().flat_map(|a| mailboxes(Some(a))).collect(),
+        message_id: parsed.message_id().map(|id| clean(id).to_string()),
+        in_reply_to: ids(parsed.in_reply_to()),
+        references: ids(parsed.references()),
+        date: parsed.date().map(|d| d.to_rfc3339()),
+        text: Text { subject: normalize(&subject), body: normalize(&split.written), truncated },
+        history: History { present: split.has_history, addresses: split.quoted_addresses, names: split.quoted_names },
+        subject: subject.into_owned(),
+        from,
+        return_path,
+        machine,
+        auth,
+    })
+}
+
+/// True for local parts that belong to software, not people: RFC 3834 §3.1 and
+/// common practice (noreply, mailer-daemon, list robots).
+pub fn is_robot_address(address: &str) -> bool {
+    let local = address.rsplit_once('@').map_or(address, |(l, _)| l).to_ascii_lowercase();
+    let squashed: String = local.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    squashed.contains("noreply")
+        || squashed.contains("donotreply")
+        || squashed.starts_with("mailerdaemon")
+        || squashed.starts_with("postmaster")
+        || squashed.starts_with("listserv")
+        || squashed.starts_with("majordomo")
+        || squashed.starts_with("bounce")
+        || local.ends_with("-request")
+        || local.starts_with("owner-")
+        || local.ends_with("-owner")
+        || local.ends_with("-bounces")
+}
+
+fn strip_mbox_from_line(raw: &[u8]) -> &[u8] {
+    if raw.starts_with(b"From ") {
+        match raw.iter().position(|&b| b == b'\n') {
+            Some(nl) => &raw[nl + 1..],
+            None => &[],
+        }
+    } else {
+        raw
+    }
+}
+
+fn truncate_at_char(s: &mut String, max: usize) {
+    if s.len() > max {
+        let mut cut = max;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+    }
+}
+
+/// Replaces control characters (CR, LF, NUL, ESC ...) with spaces.
+fn clean(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(char::is_control) {
+        s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().into()
+    } else {
+        s.into()
+    }
+}
+
+fn first_mailbox(address: &Address) -> Option<Mailbox> {
+    mailboxes(Some(address)).into_iter().next()
+}
+
+fn mailboxes(address: Option<&Address>) -> Vec<Mailbox> {
+    let Some(address) = address else { return Vec::new() };
+    address
+        .iter()
+        .filter_map(|a| {
+            let addr = a.address()?.trim().to_ascii_lowercase();
+            if addr.is_empty() {
+                return None;
+            }
+            let name = a.name().map(|n| clean(n).trim().to_string()).filter(|n| !n.is_empty());
+            Some(Mailbox { name, address: clean(&addr).into_owned() })
+        })
+        .collect()
+}
+
+fn ids(value: &HeaderValue) -> Vec<String> {
+    match value {
+        HeaderValue::Text(t) => vec![clean(t).into_owned()],
+        HeaderValue::TextList(list) => list.iter().map(|t| clean(t).into_owned()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(s: &str) -> Message {
+        parse(s.as_bytes(), Limits::default(), Some("mx.example.org")).unwrap()
+    }
+
+    #[test]
+    fn headers_are_extracted() {
+        let m = parse_str(
+            "From \"Ann O'Neil\" Mon Jan  5 10:00:00 2026\nReturn-Path: <Ann@X.example>\nFrom: \"Ann O'Neil\" <Ann@X.example>\nTo: hank@bergstrom.example, Bo <bo@y.example>\nCc: cc@z.example\nReply-To: other@w.example\nSubject: =?utf-8?q?Caf=C3=A9?= chat\nMessage-ID: <abc@x.example>\nIn-Reply-To: <p@bergstrom.example>\nReferences: <o@x.example> <p@bergstrom.example>\nDate: Mon, 5 Jan 2026 10:00:00 +0000\nList-Unsubscribe: <mailto:u@x.example>\nPrecedence: Bulk\n\nHello there.\n",
+        );
+        let from = m.from.as_ref().unwrap();
+        assert_eq!(from.address, "ann@x.example");
+        assert_eq!(from.name.as_deref(), Some("Ann O'Neil"));
+        assert_eq!(m.return_path, ReturnPath::Address("ann@x.example".into()));
+        assert_eq!(m.to.len(), 2);
+        assert_eq!(m.cc[0].address, "cc@z.example");
+        assert_eq!(m.reply_to[0].address, "other@w.example");
+        assert_eq!(m.subject, "Café chat");
+        assert_eq!(m.text.subject, "cafe chat");
+        assert_eq!(m.message_id.as_deref(), Some("abc@x.example"));
+        assert_eq!(m.in_reply_to, ["p@bergstrom.example"]);
+        assert_eq!(m.references, ["o@x.example", "p@bergstrom.example"]);
+        assert_eq!(m.date.as_deref(), Some("2026-01-05T10:00:00Z"));
+        assert_eq!(m.machine.list_headers, ["List-Unsubscribe"]);
+        assert_eq!(m.machine.precedence.as_deref(), Some("bulk"));
+        assert_eq!(m.text.body, "hello there.");
+    }
+
+    #[test]
+    fn null_return_path_and_robots() {
+        let m = parse_str("Return-Path: <>\nFrom: MAILER-DAEMON@x.example\nSubject: failure\n\nbounced");
+        assert_eq!(m.return_path, ReturnPath::Null);
+        assert!(m.machine.robot_sender);
+        for robot in ["no-reply@x", "noreply@x", "do_not_reply@x", "postmaster@x", "list-request@x", "owner-list@x", "listserv@x", "majordomo@x"] {
+            assert!(is_robot_address(robot), "{robot}");
+        }
+        for person in ["hank@x", "norene@x", "replyguy@x"] {
+            assert!(!is_robot_address(person), "{person}");
+        }
+    }
+
+    #[test]
+    fn html_only_body_becomes_text() {
+        let m = parse_str("From: a@x.example\nSubject: hi\nContent-Type: text/html; charset=utf-8\n\n<html><body><p>You have an <b>impressive</b>&nbsp;network.</p></body></html>");
+        assert!(m.text.body.contains("you have an impressive network."), "{}", m.text.body);
+    }
+
+    #[test]
+    fn base64_quoted_printable_and_latin1_decode() {
+        let m = parse_str("From: a@x.example\nSubject: x\nContent-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: quoted-printable\n\nQui sont vos clients? Pr=E9sentez-moi.\n");
+        assert_eq!(m.text.body, "qui sont vos clients? presentez-moi.");
+        let m = parse_str("From: a@x.example\nSubject: x\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\nV2hvIGFyZSB5b3VyIGNsaWVudHM/\n");
+        assert_eq!(m.text.body, "who are your clients?");
+    }
+
+    #[test]
+    fn unknown_charset_still_yields_text() {
+        let m = parse_str("From: a@x.example\nSubject: x\nContent-Type: text/plain; charset=x-klingon-42\n\nplain words survive\n");
+        assert_eq!(m.text.body, "plain words survive");
+    }
+
+    #[test]
+    fn attachments_are_skipped_and_alternatives_not_doubled() {
+        let m = parse_str("From: a@x.example\nSubject: x\nContent-Type: multipart/mixed; boundary=b1\n\n--b1\nContent-Type: multipart/alternative; boundary=b2\n\n--b2\nContent-Type: text/plain\n\nplain part\n--b2\nContent-Type: text/html\n\n<p>html part</p>\n--b2--\n--b1\nContent-Type: application/pdf\nContent-Disposition: attachment; filename=deck.pdf\nContent-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n--b1--\n");
+        assert_eq!(m.text.body, "plain part");
+    }
+
+    #[test]
+    fn quoted_history_is_not_scored() {
+        let m = parse_str("From: a@x.example\nSubject: Re: x\n\nNo thanks.\n\nOn Mon, Jan 5, 2026 at 9:00 AM Pushy <p@y.example> wrote:\n> who are your clients?\n");
+        assert_eq!(m.text.body, "no thanks.");
+        assert!(m.history.present);
+        assert_eq!(m.history.addresses, ["p@y.example"]);
+    }
+
+    #[test]
+    fn hostile_display_name_and_subject_lose_control_characters() {
+        let m = parse_str("From: =?utf-8?q?Evil=0D=0ABcc=3A_x=40y?= <e@x.example>\nSubject: =?utf-8?q?hi=0D=0ABcc=3A_victim=40x?=\n\nbody");
+        let name = m.from.unwrap().name.unwrap();
+        assert!(!name.contains('\n') && !name.contains('\r'), "{name:?}");
+        assert!(!m.subject.contains('\n') && !m.subject.contains('\r'), "{:?}", m.subject);
+    }
+
+    #[test]
+    fn large_bodies_are_truncated_to_the_limit() {
+        let body = "network ".repeat(100_000);
+        let raw = format!("From: a@x.example\nSubject: big\n\n{body}");
+        let m = parse(raw.as_bytes(), Limits { max_scored_bytes: 1000 }, None).unwrap();
+        assert!(m.text.truncated);
+        assert!(m.text.body.len() <= 1000);
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        assert_eq!(parse(b"", Limits::default(), None), Err(ParseError::Empty));
+        assert_eq!(parse(b" \n\n ", Limits::default(), None), Err(ParseError::Empty));
+    }
+}

@@ -1,0 +1,210 @@
+//! Separates what the sender wrote from what they quoted, forwarded or signed.
+//!
+//! Rules must judge the sender's own words: a polite reply quoting an extractive
+//! message is not extractive, and a legal disclaimer full of "clients" and "recommend"
+//! says nothing about the sender's intent.
+
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// The sender's own text and what the quoted history tells about the thread.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Split {
+    /// The lines the sender wrote, joined with newlines.
+    pub written: String,
+    /// Addresses named in attribution lines ("On ..., Ann <ann@x> wrote:") and in
+    /// the header blocks of quoted or forwarded originals, lowercased.
+    pub quoted_addresses: Vec<String>,
+    /// Names found in those attribution lines, lowercased.
+    pub quoted_names: Vec<String>,
+    /// True when something was cut away as quoted history or a forwarded original.
+    pub has_history: bool,
+}
+
+static ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
+    // English, French, Spanish, German, Dutch, Italian, Portuguese attribution lines.
+    Regex::new(r"(?i)^\s*(on|le|el|am|op|il|em)\b.{0,300}\b(wrote|a [ée]crit|escribi[óo]|schrieb|schreef|ha scritto|escreveu)\s*:\s*$").unwrap()
+});
+
+static ORIGINAL_MARKER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(-{2,}\s*(original message|forwarded message|message d'origine|message transf[ée]r[ée]|mensaje original|mensaje reenviado)\s*-{2,}|begin forwarded message:|_{20,})\s*$").unwrap()
+});
+
+static HEADER_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*\*?(from|de|von|sent|envoy[ée]|enviado|date|to|[àa]|para|subject|objet|asunto|cc)\s*:\*?\s").unwrap()
+});
+
+static DISCLAIMER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(confidentiality notice|disclaimer|this e-?mail (message )?(and any (files|attachments)|is confidential|may contain)|the information (contained )?in this (e-?mail|message|communication)|ce message (et toutes les pi[eè]ces jointes )?(est|sont) confidentiel|este (correo|mensaje) (electr[oó]nico )?(y sus anexos )?(es|contiene) (confidencial|informaci[oó]n))").unwrap()
+});
+
+static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}").unwrap()
+});
+
+/// Splits a plain-text body into the written part and the history.
+pub fn split(body: &str) -> Split {
+    let mut out = Split::default();
+    let lines: Vec<&str> = body.lines().collect();
+    let mut written: Vec<&str> = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let trimmed = line.trim_end();
+        if trimmed.starts_with('>') {
+            out.has_history = true;
+            i += 1;
+            continue;
+        }
+        if trimmed == "--" || line == "-- " {
+            break; // signature: everything below is signature or history below it
+        }
+        if let Some(span) = attribution_at(&lines, i) {
+            out.has_history = true;
+            let text = lines[i..i + span].join(" ");
+            collect_people(&text, &mut out);
+            // Top-posted replies carry the whole history below the attribution; for
+            // interleaved replies the `>` lines are skipped one by one above.
+            if lines[i + span..].iter().all(|l| l.trim().is_empty() || l.trim_start().starts_with('>')) {
+                break;
+            }
+            i += span;
+            continue;
+        }
+        if ORIGINAL_MARKER.is_match(trimmed) || is_header_block(&lines, i) {
+            out.has_history = true;
+            for l in lines[i..].iter().take(12) {
+                if HEADER_LINE.is_match(l) {
+                    collect_people(l, &mut out);
+                }
+            }
+            break;
+        }
+        if !written.is_empty() && DISCLAIMER.is_match(trimmed) {
+            break;
+        }
+        written.push(line);
+        i += 1;
+    }
+    out.written = written.join("\n");
+    out
+}
+
+/// An attribution line, possibly wrapped over two or three lines by the mail client.
+/// Returns how many lines it spans.
+fn attribution_at(lines: &[&str], i: usize) -> Option<usize> {
+    let first = lines[i].trim();
+    if first.len() > 400 || !starts_like_attribution(first) {
+        return None;
+    }
+    let mut joined = first.to_string();
+    for span in 1..=3 {
+        if ATTRIBUTION.is_match(&joined) {
+            return Some(span);
+        }
+        let next = lines.get(i + span)?.trim();
+        if next.is_empty() {
+            return None;
+        }
+        joined.push(' ');
+        joined.push_str(next);
+    }
+    None
+}
+
+fn starts_like_attribution(line: &str) -> bool {
+    let word = line.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+    matches!(word.as_str(), "on" | "le" | "el" | "am" | "op" | "il" | "em")
+}
+
+/// An Outlook-style block: "From: ..." followed closely by "Sent:"/"Date:" and
+/// "To:"/"Subject:" lines, which begins a quoted original.
+fn is_header_block(lines: &[&str], i: usize) -> bool {
+    let starts = |l: &str, names: &[&str]| {
+        let l = l.trim_start().trim_start_matches('*').to_ascii_lowercase();
+        names.iter().any(|n| l.starts_with(n))
+    };
+    if !starts(lines[i], &["from:", "de :", "de:", "von:"]) {
+        return false;
+    }
+    let window = &lines[i + 1..lines.len().min(i + 6)];
+    window.iter().any(|l| starts(l, &["sent:", "date:", "envoy", "enviado:", "gesendet:"]))
+        && window.iter().any(|l| starts(l, &["to:", "subject:", "à :", "a :", "para:", "objet", "asunto:", "an:", "betreff:"]))
+}
+
+fn collect_people(text: &str, out: &mut Split) {
+    for m in EMAIL.find_iter(text) {
+        out.quoted_addresses.push(m.as_str().to_ascii_lowercase());
+    }
+    let lower = text.to_lowercase();
+    if let Some(name) = lower.split(" wrote").next().and_then(|s| s.rsplit(',').next()) {
+        let name = name.split('<').next().unwrap_or("").trim();
+        // Drop a trailing time such as "10:02 am" that some clients put before the name.
+        let name = name.trim_start_matches(|c: char| !c.is_alphabetic());
+        if !name.is_empty() && name.len() < 80 {
+            out.quoted_names.push(name.to_string());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split;
+
+    #[test]
+    fn top_posted_reply_drops_history() {
+        let s = split("Sounds good, see you then.\n\nOn Wed, Mar 5, 2025 at 8:30 AM Susan Cho <susan.cho@example.org> wrote:\n> Hank, meet Priya.\n> Who are your clients?\n");
+        assert_eq!(s.written.trim(), "Sounds good, see you then.");
+        assert!(s.has_history);
+        assert_eq!(s.quoted_addresses, ["susan.cho@example.org"]);
+    }
+
+    #[test]
+    fn wrapped_attribution_is_recognized() {
+        let s = split("Thanks!\nOn Mon, Jan 5, 2026 at 10:00 AM Hank Bergstrom <\nhank@bergstrom.example> wrote:\n> hi\n");
+        assert_eq!(s.written, "Thanks!");
+        assert_eq!(s.quoted_addresses, ["hank@bergstrom.example"]);
+    }
+
+    #[test]
+    fn french_and_spanish_attributions() {
+        assert_eq!(split("Merci\nLe 3 mars 2026 à 10:00, Marc <m@x.example> a écrit :\n> bonjour").written, "Merci");
+        assert_eq!(split("Gracias\nEl lun, 3 mar 2026, Ana <a@x.example> escribió:\n> hola").written, "Gracias");
+    }
+
+    #[test]
+    fn interleaved_quotes_keep_the_reply_between_them() {
+        let s = split("> Can you make Friday?\nYes, Friday works.\n> And the budget?\nApproved.");
+        assert_eq!(s.written, "Yes, Friday works.\nApproved.");
+    }
+
+    #[test]
+    fn signature_and_disclaimer_are_cut() {
+        let s = split("Let's talk.\n-- \nJo Smith\nWe help clients network");
+        assert_eq!(s.written, "Let's talk.");
+        let s = split("Let's talk.\n\nCONFIDENTIALITY NOTICE: this message is for our clients only");
+        assert_eq!(s.written.trim(), "Let's talk.");
+    }
+
+    #[test]
+    fn outlook_original_message_block() {
+        let s = split("See below.\n\nFrom: Tom Reilly <tom.reilly@harborline.example>\nSent: Monday, May 4, 2026 9:00 AM\nTo: Hank\nSubject: intro\n\nPlease introduce me to your clients.");
+        assert_eq!(s.written.trim(), "See below.");
+        assert_eq!(s.quoted_addresses, ["tom.reilly@harborline.example"]);
+        let s = split("FYI\n-----Original Message-----\nFrom: a@b.example\nwho are your clients");
+        assert_eq!(s.written, "FYI");
+    }
+
+    #[test]
+    fn forwarded_message_is_history() {
+        let s = split("Hank, thought you'd want to see this.\n\n---------- Forwarded message ---------\nFrom: Pushy <p@x.example>\nCould you introduce me to your board?");
+        assert_eq!(s.written.trim(), "Hank, thought you'd want to see this.");
+        assert!(s.has_history);
+    }
+
+    #[test]
+    fn plain_body_is_unchanged() {
+        let body = "Hello Hank,\nOn the topic of curling: see you Saturday.\nBest";
+        assert_eq!(split(body).written, body);
+    }
+}

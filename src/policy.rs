@@ -1,0 +1,316 @@
+//! Decisions: a classification plus the message's facts and the user's settings
+//! become keep, file or decline. Pure: no I/O. Every step that shaped the decision
+//! is added to the reasons, so `--explain` shows why a reply was or was not sent.
+
+use crate::classify::{Classification, Reason};
+use crate::contacts::Contacts;
+use crate::message::{Message, ReturnPath};
+use serde::Serialize;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// Leave the message where it is.
+    Keep,
+    /// Move it to the screened folder.
+    File,
+    /// File it and send a polite templated decline.
+    Decline,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Keep => "keep",
+            Action::File => "file",
+            Action::Decline => "decline",
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The settings decisions depend on.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings<'a> {
+    pub file_threshold: f64,
+    pub decline_threshold: f64,
+    pub decline_enabled: bool,
+    pub require_authenticated: bool,
+    pub user_addresses: &'a [String],
+    pub contacts: &'a Contacts,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Decision {
+    pub action: Action,
+    pub score: f64,
+    pub category: Option<String>,
+    pub reasons: Vec<Reason>,
+}
+
+/// Why a message must not get an automatic reply (RFC 3834 and common sense).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NoReply {
+    #[error("Auto-Submitted: {0}: the message was sent by a machine")]
+    AutoSubmitted(String),
+    #[error("{0} header present: mail from a list never gets an automatic reply")]
+    ListHeader(String),
+    #[error("Precedence: {0}: bulk or list mail")]
+    Precedence(String),
+    #[error("X-Auto-Response-Suppress: {0}: the sender asked for no automatic replies")]
+    Suppressed(String),
+    #[error("the Return-Path is null (<>): a bounce or notification")]
+    NullReturnPath,
+    #[error("{0} is a robot address (noreply, mailer-daemon, list software)")]
+    RobotSender(String),
+    #[error("the message has no From address")]
+    NoSender,
+    #[error("none of identity.addresses is among To/Cc: the message was not addressed to you personally")]
+    NotAddressedToUser,
+    #[error("the server recorded an authentication failure ({0}): the sender may be forged")]
+    AuthFailed(String),
+    #[error("the From domain {0} is not authenticated (no DMARC pass, nor DKIM or SPF pass for it)")]
+    NotAuthenticated(String),
+}
+
+/// Whether `message` may get an automatic reply at all, whatever its score. The
+/// same check runs again at send time, since the configuration may change between.
+pub fn reply_eligibility(message: &Message, user_addresses: &[String], require_authenticated: bool) -> Result<(), NoReply> {
+    let markers = &message.machine;
+    if let Some(value) = markers.auto_submitted.as_deref().filter(|v| !v.starts_with("no")) {
+        return Err(NoReply::AutoSubmitted(value.to_string()));
+    }
+    if let Some(name) = markers.list_headers.first() {
+        return Err(NoReply::ListHeader(name.clone()));
+    }
+    if let Some(p) = markers.precedence.as_deref().filter(|p| matches!(*p, "bulk" | "list" | "junk")) {
+        return Err(NoReply::Precedence(p.to_string()));
+    }
+    if let Some(v) = markers.x_auto_response_suppress.as_deref() {
+        let v = v.to_ascii_lowercase();
+        if v.split(',').map(str::trim).any(|t| t == "all" || t == "oof") {
+            return Err(NoReply::Suppressed(v));
+        }
+    }
+    if message.return_path == ReturnPath::Null {
+        return Err(NoReply::NullReturnPath);
+    }
+    let from = message.from.as_ref().ok_or(NoReply::NoSender)?;
+    if markers.robot_sender {
+        let robot = match &message.return_path {
+            ReturnPath::Address(a) if crate::message::is_robot_address(a) => a.clone(),
+            _ => from.address.clone(),
+        };
+        return Err(NoReply::RobotSender(robot));
+    }
+    let to_user = message
+        .to
+        .iter()
+        .chain(&message.cc)
+        .any(|m| user_addresses.iter().any(|u| u.eq_ignore_ascii_case(&m.address)));
+    if !to_user {
+        return Err(NoReply::NotAddressedToUser);
+    }
+    if require_authenticated {
+        if message.auth.any_failed() {
+            let failed: Vec<String> = message
+                .auth
+                .results
+                .iter()
+                .filter(|r| matches!(r.result.as_str(), "fail" | "softfail" | "permerror"))
+                .map(|r| format!("{}={}", r.method, r.result))
+                .collect();
+            return Err(NoReply::AuthFailed(failed.join(", ")));
+        }
+        if !message.auth.from_domain_authenticated(from.domain()) {
+            return Err(NoReply::NotAuthenticated(from.domain().to_string()));
+        }
+    }
+    Ok(())
+}
+
+/// The decision for a message the classifier has scored.
+pub fn decide(message: &Message, classification: Classification, settings: &Settings) -> Decision {
+    let Classification { score, category, mut reasons } = classification;
+    let keep = |reasons| Decision { action: Action::Keep, score, category: None, reasons };
+
+    if let Some(from) = &message.from {
+        let own = settings.user_addresses.iter().any(|u| u.eq_ignore_ascii_case(&from.address));
+        if own || settings.contacts.contains(&from.address) {
+            if message.auth.from_forged(from.domain()) {
+                reasons.push(policy_reason(
+                    "forged-contact",
+                    format!("{} is a known address, but the server recorded an authentication failure: treated as a stranger", from.address),
+                ));
+            } else {
+                let who = if own { "one of your own addresses" } else { "a known contact" };
+                reasons.insert(0, policy_reason("known-contact", format!("{} is {who}: always kept", from.address)));
+                return keep(reasons);
+            }
+        }
+    }
+
+    if score < settings.file_threshold {
+        reasons.push(policy_reason("below-threshold", format!("score {score} is below scoring.file_threshold {}", settings.file_threshold)));
+        return keep(reasons);
+    }
+    let mut action = Action::File;
+    if score >= settings.decline_threshold {
+        if !settings.decline_enabled {
+            reasons.push(policy_reason("no-reply", "decline.enabled is false: filed without a reply".into()));
+        } else {
+            match reply_eligibility(message, settings.user_addresses, settings.require_authenticated) {
+                Ok(()) => action = Action::Decline,
+                Err(why) => reasons.push(policy_reason("no-reply", format!("filed without a reply: {why}"))),
+            }
+        }
+    }
+    Decision { action, score, category, reasons }
+}
+
+/// The decision for a message that could not be read: never act on what you cannot read.
+pub fn unreadable(error: &dyn fmt::Display) -> Decision {
+    Decision {
+        action: Action::Keep,
+        score: 0.0,
+        category: None,
+        reasons: vec![policy_reason("unreadable", format!("the message could not be parsed: {error}"))],
+    }
+}
+
+fn policy_reason(step: &str, excerpt: String) -> Reason {
+    Reason { rule: format!("policy:{step}"), category: "policy".into(), weight: 0.0, excerpt }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::{Limits, parse};
+
+    const AUTH_OK: &str = "Authentication-Results: mx.b.example; spf=pass smtp.mailfrom=s.example; dkim=pass header.d=s.example; dmarc=pass header.from=s.example\n";
+
+    fn msg(extra_headers: &str) -> Message {
+        let raw = format!("{extra_headers}Return-Path: <ann@s.example>\nFrom: Ann <ann@s.example>\nTo: hank@b.example\nSubject: hi\n\nbody");
+        parse(raw.as_bytes(), Limits::default(), Some("mx.b.example")).unwrap()
+    }
+
+    fn scored(score: f64) -> Classification {
+        Classification {
+            score,
+            category: Some("client-fishing".into()),
+            reasons: vec![Reason { rule: "r".into(), category: "client-fishing".into(), weight: score, excerpt: "x".into() }],
+        }
+    }
+
+    fn settings<'a>(users: &'a [String], contacts: &'a Contacts) -> Settings<'a> {
+        Settings {
+            file_threshold: 5.0,
+            decline_threshold: 8.0,
+            decline_enabled: true,
+            require_authenticated: true,
+            user_addresses: users,
+            contacts,
+        }
+    }
+
+    fn users() -> Vec<String> {
+        vec!["hank@b.example".into()]
+    }
+
+    #[test]
+    fn thresholds_pick_the_action() {
+        let (u, c) = (users(), Contacts::default());
+        let s = settings(&u, &c);
+        let m = msg(AUTH_OK);
+        assert_eq!(decide(&m, scored(4.9), &s).action, Action::Keep);
+        assert_eq!(decide(&m, scored(5.0), &s).action, Action::File);
+        assert_eq!(decide(&m, scored(8.0), &s).action, Action::Decline);
+        let off = Settings { decline_enabled: false, ..s };
+        let d = decide(&m, scored(9.0), &off);
+        assert_eq!(d.action, Action::File);
+        assert!(d.reasons.iter().any(|r| r.excerpt.contains("decline.enabled")));
+    }
+
+    #[test]
+    fn known_contacts_and_own_addresses_are_kept() {
+        let u = users();
+        let c = Contacts::new(["@s.example"]);
+        let d = decide(&msg(AUTH_OK), scored(20.0), &settings(&u, &c));
+        assert_eq!(d.action, Action::Keep);
+        assert_eq!(d.reasons[0].rule, "policy:known-contact");
+        let own = vec!["ann@s.example".to_string()];
+        assert_eq!(decide(&msg(AUTH_OK), scored(20.0), &settings(&own, &Contacts::default())).action, Action::Keep);
+    }
+
+    #[test]
+    fn forged_known_contact_is_a_stranger() {
+        let u = users();
+        let c = Contacts::new(["ann@s.example"]);
+        let forged = "Authentication-Results: mx.b.example; spf=fail smtp.mailfrom=s.example; dmarc=fail header.from=s.example\n";
+        let d = decide(&msg(forged), scored(9.0), &settings(&u, &c));
+        assert_eq!(d.action, Action::File, "{:?}", d.reasons);
+        assert!(d.reasons.iter().any(|r| r.rule == "policy:forged-contact"));
+        assert!(d.reasons.iter().any(|r| r.excerpt.contains("authentication failure")));
+    }
+
+    #[test]
+    fn every_reply_exclusion_files_instead_with_its_reason() {
+        let (u, c) = (users(), Contacts::default());
+        let s = settings(&u, &c);
+        let cases: &[(&str, &str)] = &[
+            ("Auto-Submitted: auto-generated\n", "Auto-Submitted"),
+            ("List-Id: <l.s.example>\n", "List-Id"),
+            ("List-Unsubscribe: <mailto:u@s.example>\n", "List-Unsubscribe"),
+            ("Precedence: bulk\n", "Precedence"),
+            ("Precedence: junk\n", "Precedence"),
+            ("X-Auto-Response-Suppress: OOF, AutoReply\n", "X-Auto-Response-Suppress"),
+            ("X-Auto-Response-Suppress: All\n", "X-Auto-Response-Suppress"),
+        ];
+        for (header, why) in cases {
+            let d = decide(&msg(&format!("{AUTH_OK}{header}")), scored(9.0), &s);
+            assert_eq!(d.action, Action::File, "{header}");
+            assert!(d.reasons.iter().any(|r| r.excerpt.to_lowercase().contains(&why.to_lowercase())), "{header}: {:?}", d.reasons);
+        }
+        let m = |raw: &str| parse(raw.as_bytes(), Limits::default(), Some("mx.b.example")).unwrap();
+        let other: &[(String, &str)] = &[
+            (format!("{AUTH_OK}Return-Path: <>\nFrom: ann@s.example\nTo: hank@b.example\n\nx"), "null"),
+            (format!("{AUTH_OK}From: no-reply@s.example\nTo: hank@b.example\n\nx"), "robot"),
+            (format!("{AUTH_OK}From: ann@s.example\nTo: list@b.example\n\nx"), "not addressed"),
+            ("Authentication-Results: mx.b.example; spf=pass smtp.mailfrom=s.example; dkim=fail header.d=s.example; dmarc=pass header.from=s.example\nFrom: ann@s.example\nTo: hank@b.example\n\nx".into(), "authentication failure"),
+            ("Authentication-Results: mx.b.example; spf=none; dkim=none\nFrom: ann@s.example\nTo: hank@b.example\n\nx".into(), "not authenticated"),
+            ("From: ann@s.example\nTo: hank@b.example\n\nx".into(), "not authenticated"),
+            (format!("{AUTH_OK}To: hank@b.example\nSubject: no from\n\nx"), "no From"),
+        ];
+        for (raw, why) in other {
+            let d = decide(&m(raw), scored(9.0), &s);
+            assert_eq!(d.action, Action::File, "{why}");
+            assert!(d.reasons.iter().any(|r| r.excerpt.contains(why)), "{why}: {:?}", d.reasons);
+        }
+        // Auto-Submitted: no is a person writing.
+        assert_eq!(decide(&msg(&format!("{AUTH_OK}Auto-Submitted: no\n")), scored(9.0), &s).action, Action::Decline);
+        // Cc counts as addressed to the user.
+        let cc = m(&format!("{AUTH_OK}From: ann@s.example\nTo: x@s.example\nCc: Hank <HANK@b.example>\n\nx"));
+        assert_eq!(decide(&cc, scored(9.0), &s).action, Action::Decline);
+    }
+
+    #[test]
+    fn unauthenticated_may_reply_only_when_the_user_allows_it() {
+        let (u, c) = (users(), Contacts::default());
+        let lax = Settings { require_authenticated: false, ..settings(&u, &c) };
+        assert_eq!(decide(&msg(""), scored(9.0), &lax).action, Action::Decline);
+        assert_eq!(decide(&msg(""), scored(9.0), &settings(&u, &c)).action, Action::File);
+    }
+
+    #[test]
+    fn unreadable_messages_are_kept_with_the_error() {
+        let d = unreadable(&"bad bytes");
+        assert_eq!(d.action, Action::Keep);
+        assert!(d.reasons[0].excerpt.contains("bad bytes"));
+    }
+}
