@@ -233,16 +233,41 @@ fn rules(path: Option<&Path>) -> anyhow::Result<ExitCode> {
     let set = RuleSet::builtin()
         .map_err(|e| vec![e])
         .and_then(|b| b.merge(config.user_rules(), &config.rule_weights))
-        .map_err(|errors| anyhow::anyhow!("{}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")))?;
+        .map_err(|errors| {
+            anyhow::anyhow!("{}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))
+        })?;
+    let classifier = crate::classify::Classifier::new(&set).map_err(|errors| {
+        anyhow::anyhow!("{}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))
+    })?;
+    let slow = classifier.ungated_rules();
     let mut out = io::stdout().lock();
     for r in &set.rules {
-        let state = if !r.enabled || r.weight == 0.0 { " (disabled)" } else { "" };
-        let kind = if let Some(f) = r.fact { format!("fact {f:?}") } else if r.regex.is_some() { "regex".into() } else { format!("{} phrases", r.phrases.len()) };
+        let state = if !r.enabled || r.weight == 0.0 {
+            " (disabled)"
+        } else if slow.contains(&r.id.as_str()) {
+            " (slow: no literal prefix, searched on every message)"
+        } else {
+            ""
+        };
+        let kind = if let Some(f) = r.fact {
+            format!("fact {f:?}")
+        } else if r.regex.is_some() {
+            "regex".into()
+        } else {
+            format!("{} phrases", r.phrases.len())
+        };
         writeln!(out, "{:>+6.1}  {:<22} {:<36} {kind}{state}", r.weight, r.category, r.id)?;
     }
     for c in &set.combos {
         let groups: Vec<String> = c.all.iter().map(|g| g.join("|")).collect();
-        writeln!(out, "{:>+6.1}  {:<22} {:<36} combo: {}", c.weight, c.category.as_deref().unwrap_or("-"), c.id, groups.join(" + "))?;
+        writeln!(
+            out,
+            "{:>+6.1}  {:<22} {:<36} combo: {}",
+            c.weight,
+            c.category.as_deref().unwrap_or("-"),
+            c.id,
+            groups.join(" + ")
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

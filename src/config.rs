@@ -161,7 +161,9 @@ pub fn load(path: Option<&Path>) -> Result<Config, ConfigErrors> {
 /// Like [`load`], with the environment given explicitly (for tests).
 pub fn load_with_env(path: Option<&Path>, env: Option<Map<String, String>>) -> Result<Config, ConfigErrors> {
     let origin = path.map_or_else(|| "the environment".to_string(), |p| p.display().to_string());
-    let fail = |key: &str, problem: String| ConfigErrors(vec![ConfigError { origin: origin.clone(), key: key.into(), problem }]);
+    let fail = |key: &str, problem: String| {
+        ConfigErrors(vec![ConfigError { origin: origin.clone(), key: key.into(), problem }])
+    };
     if let Some(path) = path {
         if let Err(e) = std::fs::metadata(path) {
             return Err(fail("(file)", format!("cannot read the configuration file: {e}")));
@@ -205,10 +207,13 @@ pub fn load_with_env(path: Option<&Path>, env: Option<Map<String, String>>) -> R
             max_scored_bytes: s.uint("max_scored_bytes", d.max_scored_bytes, 1024, 64 * 1024 * 1024),
         };
         if config.scoring.decline_threshold < config.scoring.file_threshold {
-            s.problem("decline_threshold", format!(
-                "must be at least scoring.file_threshold ({}), since a declined message is also filed",
-                config.scoring.file_threshold
-            ));
+            s.problem(
+                "decline_threshold",
+                format!(
+                    "must be at least scoring.file_threshold ({}), since a declined message is also filed",
+                    config.scoring.file_threshold
+                ),
+            );
         }
         s.finish(&mut errors);
     }
@@ -248,7 +253,9 @@ pub fn load_with_env(path: Option<&Path>, env: Option<Map<String, String>>) -> R
 
 fn check_address(value: &str) -> Result<(), String> {
     match value.split_once('@') {
-        Some((local, domain)) if !local.is_empty() && domain.contains('.') && !value.contains(char::is_whitespace) => Ok(()),
+        Some((local, domain)) if !local.is_empty() && domain.contains('.') && !value.contains(char::is_whitespace) => {
+            Ok(())
+        }
         _ => Err(format!("{value:?} is not an email address (expected local@domain)")),
     }
 }
@@ -310,11 +317,19 @@ impl<'a> Section<'a> {
         match value.clone().into_float() {
             Ok(x) if x.is_finite() && (min..=max).contains(&x) => x,
             Ok(x) => {
-                self.problem_at(Some(&value), key, format!("{x} is out of range: allowed is a number from {min} to {max}"));
+                self.problem_at(
+                    Some(&value),
+                    key,
+                    format!("{x} is out of range: allowed is a number from {min} to {max}"),
+                );
                 default
             }
             Err(_) => {
-                self.problem_at(Some(&value), key, format!("expected a number from {min} to {max}, found {}", describe(&value.kind)));
+                self.problem_at(
+                    Some(&value),
+                    key,
+                    format!("expected a number from {min} to {max}, found {}", describe(&value.kind)),
+                );
                 default
             }
         }
@@ -325,7 +340,11 @@ impl<'a> Section<'a> {
         match value.clone().into_int() {
             Ok(x) if x >= 0 && (min..=max).contains(&(x as u64)) => x as u64,
             _ => {
-                self.problem_at(Some(&value), key, format!("expected a whole number from {min} to {max}, found {}", describe(&value.kind)));
+                self.problem_at(
+                    Some(&value),
+                    key,
+                    format!("expected a whole number from {min} to {max}, found {}", describe(&value.kind)),
+                );
                 default
             }
         }
@@ -371,7 +390,11 @@ impl<'a> Section<'a> {
                     Ok(()) => out.push(s.trim().to_string()),
                     Err(problem) => self.problem_at(Some(item), &format!("{key}[{i}]"), problem),
                 },
-                other => self.problem_at(Some(item), &format!("{key}[{i}]"), format!("expected a string, found {}", describe(other))),
+                other => self.problem_at(
+                    Some(item),
+                    &format!("{key}[{i}]"),
+                    format!("expected a string, found {}", describe(other)),
+                ),
             }
         }
         out
@@ -382,7 +405,11 @@ impl<'a> Section<'a> {
     fn array_of<T: serde::de::DeserializeOwned>(&mut self, key: &str, id_field: &str) -> Vec<T> {
         let Some(value) = self.take(key) else { return Vec::new() };
         let ValueKind::Array(items) = value.kind.clone() else {
-            self.problem_at(Some(&value), key, format!("expected an array of tables ([[{key}]]), found {}", describe(&value.kind)));
+            self.problem_at(
+                Some(&value),
+                key,
+                format!("expected an array of tables ([[{key}]]), found {}", describe(&value.kind)),
+            );
             return Vec::new();
         };
         let mut out = Vec::new();

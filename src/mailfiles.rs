@@ -11,8 +11,14 @@ use walkdir::WalkDir;
 /// One message read from disk, or the reason it could not be read.
 pub enum Item {
     /// `label` is the file path, or `FILE#N` for the N-th message of an mbox.
-    Message { label: String, bytes: Vec<u8> },
-    Unreadable { label: String, error: io::Error },
+    Message {
+        label: String,
+        bytes: Vec<u8>,
+    },
+    Unreadable {
+        label: String,
+        error: io::Error,
+    },
 }
 
 /// Calls `visit` for every message under `path`, in a stable (sorted) order.
@@ -46,7 +52,9 @@ fn skip(path: &Path) -> bool {
     let is_maildir = |dir: &Path| dir.join("cur").is_dir() && dir.join("new").is_dir();
     name.starts_with('.')
         || (parent.is_some_and(is_maildir)
-            && (name.starts_with("dovecot") || name.starts_with("courier") || matches!(name, "maildirfolder" | "subscriptions")))
+            && (name.starts_with("dovecot")
+                || name.starts_with("courier")
+                || matches!(name, "maildirfolder" | "subscriptions")))
         || parent.is_some_and(|p| p.file_name().is_some_and(|n| n == "tmp") && p.parent().is_some_and(is_maildir))
 }
 
@@ -143,7 +151,8 @@ mod tests {
         std::fs::write(md.join("dovecot-uidlist"), "3 V1 N4").unwrap();
         std::fs::write(md.join(".Sent/cur/4.host:2,S"), "Subject: c\n\nx").unwrap();
         std::fs::write(md.join(".Sent/maildirfolder"), "").unwrap();
-        let labels: Vec<String> = collect(&md).into_iter().map(|(l, _)| l[md.to_str().unwrap().len()..].to_string()).collect();
+        let labels: Vec<String> =
+            collect(&md).into_iter().map(|(l, _)| l[md.to_str().unwrap().len()..].to_string()).collect();
         assert_eq!(labels.len(), 3, "{labels:?}");
         assert!(labels.iter().all(|l| !l.contains("tmp") && !l.contains("dovecot")));
     }

@@ -10,7 +10,13 @@ mod quoted;
 pub use auth::{AuthResult, AuthVerdicts};
 pub use normalize::normalize;
 
-use mail_parser::{Address, HeaderValue, MessageParser};
+use mail_parser::{Address, HeaderName, HeaderValue, MessageParser};
+use std::sync::LazyLock;
+
+/// Only the headers read through mail-parser's typed accessors are parsed; the rest
+/// stay raw (Received alone cost more than all others together on real mail).
+static PARSER: LazyLock<MessageParser> =
+    LazyLock::new(|| MessageParser::new().with_minimal_headers().with_message_ids().header_raw(HeaderName::Received));
 use serde::Serialize;
 
 /// Why a message could not be read. Such a message is left alone.
@@ -126,7 +132,7 @@ pub fn parse(raw: &[u8], limits: Limits, authserv_id: Option<&str>) -> Result<Me
     if raw.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(ParseError::Empty);
     }
-    let parsed = MessageParser::default().parse(raw).ok_or(ParseError::NoHeaders)?;
+    let parsed = PARSER.parse(raw).ok_or(ParseError::NoHeaders)?;
     if parsed.headers().is_empty() {
         return Err(ParseError::NoHeaders);
     }
@@ -153,7 +159,7 @@ pub fn parse(raw: &[u8], limits: Limits, authserv_id: Option<&str>) -> Result<Me
         auto_submitted: header("Auto-Submitted"),
         list_headers: raw_headers
             .iter()
-            .filter(|(n, _)| n.len() > 5 && n[..5].eq_ignore_ascii_case("list-"))
+            .filter(|(n, _)| n.len() > 5 && n.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("list-")))
             .map(|(n, _)| n.to_string())
             .collect(),
         precedence: header("Precedence"),
@@ -161,10 +167,7 @@ pub fn parse(raw: &[u8], limits: Limits, authserv_id: Option<&str>) -> Result<Me
         robot_sender,
     };
     let auth = AuthVerdicts::from_headers(
-        raw_headers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case("Authentication-Results"))
-            .map(|(_, v)| *v),
+        raw_headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case("Authentication-Results")).map(|(_, v)| *v),
         authserv_id,
     );
 
@@ -315,7 +318,16 @@ mod tests {
         let m = parse_str("Return-Path: <>\nFrom: MAILER-DAEMON@x.example\nSubject: failure\n\nbounced");
         assert_eq!(m.return_path, ReturnPath::Null);
         assert!(m.machine.robot_sender);
-        for robot in ["no-reply@x", "noreply@x", "do_not_reply@x", "postmaster@x", "list-request@x", "owner-list@x", "listserv@x", "majordomo@x"] {
+        for robot in [
+            "no-reply@x",
+            "noreply@x",
+            "do_not_reply@x",
+            "postmaster@x",
+            "list-request@x",
+            "owner-list@x",
+            "listserv@x",
+            "majordomo@x",
+        ] {
             assert!(is_robot_address(robot), "{robot}");
         }
         for person in ["hank@x", "norene@x", "replyguy@x"] {
@@ -325,33 +337,45 @@ mod tests {
 
     #[test]
     fn html_only_body_becomes_text() {
-        let m = parse_str("From: a@x.example\nSubject: hi\nContent-Type: text/html; charset=utf-8\n\n<html><body><p>You have an <b>impressive</b>&nbsp;network.</p></body></html>");
+        let m = parse_str(
+            "From: a@x.example\nSubject: hi\nContent-Type: text/html; charset=utf-8\n\n<html><body><p>You have an <b>impressive</b>&nbsp;network.</p></body></html>",
+        );
         assert!(m.text.body.contains("you have an impressive network."), "{}", m.text.body);
     }
 
     #[test]
     fn base64_quoted_printable_and_latin1_decode() {
-        let m = parse_str("From: a@x.example\nSubject: x\nContent-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: quoted-printable\n\nQui sont vos clients? Pr=E9sentez-moi.\n");
+        let m = parse_str(
+            "From: a@x.example\nSubject: x\nContent-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: quoted-printable\n\nQui sont vos clients? Pr=E9sentez-moi.\n",
+        );
         assert_eq!(m.text.body, "qui sont vos clients? presentez-moi.");
-        let m = parse_str("From: a@x.example\nSubject: x\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\nV2hvIGFyZSB5b3VyIGNsaWVudHM/\n");
+        let m = parse_str(
+            "From: a@x.example\nSubject: x\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\nV2hvIGFyZSB5b3VyIGNsaWVudHM/\n",
+        );
         assert_eq!(m.text.body, "who are your clients?");
     }
 
     #[test]
     fn unknown_charset_still_yields_text() {
-        let m = parse_str("From: a@x.example\nSubject: x\nContent-Type: text/plain; charset=x-klingon-42\n\nplain words survive\n");
+        let m = parse_str(
+            "From: a@x.example\nSubject: x\nContent-Type: text/plain; charset=x-klingon-42\n\nplain words survive\n",
+        );
         assert_eq!(m.text.body, "plain words survive");
     }
 
     #[test]
     fn attachments_are_skipped_and_alternatives_not_doubled() {
-        let m = parse_str("From: a@x.example\nSubject: x\nContent-Type: multipart/mixed; boundary=b1\n\n--b1\nContent-Type: multipart/alternative; boundary=b2\n\n--b2\nContent-Type: text/plain\n\nplain part\n--b2\nContent-Type: text/html\n\n<p>html part</p>\n--b2--\n--b1\nContent-Type: application/pdf\nContent-Disposition: attachment; filename=deck.pdf\nContent-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n--b1--\n");
+        let m = parse_str(
+            "From: a@x.example\nSubject: x\nContent-Type: multipart/mixed; boundary=b1\n\n--b1\nContent-Type: multipart/alternative; boundary=b2\n\n--b2\nContent-Type: text/plain\n\nplain part\n--b2\nContent-Type: text/html\n\n<p>html part</p>\n--b2--\n--b1\nContent-Type: application/pdf\nContent-Disposition: attachment; filename=deck.pdf\nContent-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n--b1--\n",
+        );
         assert_eq!(m.text.body, "plain part");
     }
 
     #[test]
     fn quoted_history_is_not_scored() {
-        let m = parse_str("From: a@x.example\nSubject: Re: x\n\nNo thanks.\n\nOn Mon, Jan 5, 2026 at 9:00 AM Pushy <p@y.example> wrote:\n> who are your clients?\n");
+        let m = parse_str(
+            "From: a@x.example\nSubject: Re: x\n\nNo thanks.\n\nOn Mon, Jan 5, 2026 at 9:00 AM Pushy <p@y.example> wrote:\n> who are your clients?\n",
+        );
         assert_eq!(m.text.body, "no thanks.");
         assert!(m.history.present);
         assert_eq!(m.history.addresses, ["p@y.example"]);
@@ -359,7 +383,9 @@ mod tests {
 
     #[test]
     fn hostile_display_name_and_subject_lose_control_characters() {
-        let m = parse_str("From: =?utf-8?q?Evil=0D=0ABcc=3A_x=40y?= <e@x.example>\nSubject: =?utf-8?q?hi=0D=0ABcc=3A_victim=40x?=\n\nbody");
+        let m = parse_str(
+            "From: =?utf-8?q?Evil=0D=0ABcc=3A_x=40y?= <e@x.example>\nSubject: =?utf-8?q?hi=0D=0ABcc=3A_victim=40x?=\n\nbody",
+        );
         let name = m.from.unwrap().name.unwrap();
         assert!(!name.contains('\n') && !name.contains('\r'), "{name:?}");
         assert!(!m.subject.contains('\n') && !m.subject.contains('\r'), "{:?}", m.subject);

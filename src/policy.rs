@@ -8,7 +8,7 @@ use crate::message::{Message, ReturnPath};
 use serde::Serialize;
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
     /// Leave the message where it is.
@@ -81,7 +81,11 @@ pub enum NoReply {
 
 /// Whether `message` may get an automatic reply at all, whatever its score. The
 /// same check runs again at send time, since the configuration may change between.
-pub fn reply_eligibility(message: &Message, user_addresses: &[String], require_authenticated: bool) -> Result<(), NoReply> {
+pub fn reply_eligibility(
+    message: &Message,
+    user_addresses: &[String],
+    require_authenticated: bool,
+) -> Result<(), NoReply> {
     let markers = &message.machine;
     if let Some(value) = markers.auto_submitted.as_deref().filter(|v| !v.starts_with("no")) {
         return Err(NoReply::AutoSubmitted(value.to_string()));
@@ -109,11 +113,8 @@ pub fn reply_eligibility(message: &Message, user_addresses: &[String], require_a
         };
         return Err(NoReply::RobotSender(robot));
     }
-    let to_user = message
-        .to
-        .iter()
-        .chain(&message.cc)
-        .any(|m| user_addresses.iter().any(|u| u.eq_ignore_ascii_case(&m.address)));
+    let to_user =
+        message.to.iter().chain(&message.cc).any(|m| user_addresses.iter().any(|u| u.eq_ignore_ascii_case(&m.address)));
     if !to_user {
         return Err(NoReply::NotAddressedToUser);
     }
@@ -157,7 +158,10 @@ pub fn decide(message: &Message, classification: Classification, settings: &Sett
     }
 
     if score < settings.file_threshold {
-        reasons.push(policy_reason("below-threshold", format!("score {score} is below scoring.file_threshold {}", settings.file_threshold)));
+        reasons.push(policy_reason(
+            "below-threshold",
+            format!("score {score} is below scoring.file_threshold {}", settings.file_threshold),
+        ));
         return keep(reasons);
     }
     let mut action = Action::File;
@@ -196,7 +200,9 @@ mod tests {
     const AUTH_OK: &str = "Authentication-Results: mx.b.example; spf=pass smtp.mailfrom=s.example; dkim=pass header.d=s.example; dmarc=pass header.from=s.example\n";
 
     fn msg(extra_headers: &str) -> Message {
-        let raw = format!("{extra_headers}Return-Path: <ann@s.example>\nFrom: Ann <ann@s.example>\nTo: hank@b.example\nSubject: hi\n\nbody");
+        let raw = format!(
+            "{extra_headers}Return-Path: <ann@s.example>\nFrom: Ann <ann@s.example>\nTo: hank@b.example\nSubject: hi\n\nbody"
+        );
         parse(raw.as_bytes(), Limits::default(), Some("mx.b.example")).unwrap()
     }
 
@@ -204,7 +210,12 @@ mod tests {
         Classification {
             score,
             category: Some("client-fishing".into()),
-            reasons: vec![Reason { rule: "r".into(), category: "client-fishing".into(), weight: score, excerpt: "x".into() }],
+            reasons: vec![Reason {
+                rule: "r".into(),
+                category: "client-fishing".into(),
+                weight: score,
+                excerpt: "x".into(),
+            }],
         }
     }
 
@@ -275,7 +286,11 @@ mod tests {
         for (header, why) in cases {
             let d = decide(&msg(&format!("{AUTH_OK}{header}")), scored(9.0), &s);
             assert_eq!(d.action, Action::File, "{header}");
-            assert!(d.reasons.iter().any(|r| r.excerpt.to_lowercase().contains(&why.to_lowercase())), "{header}: {:?}", d.reasons);
+            assert!(
+                d.reasons.iter().any(|r| r.excerpt.to_lowercase().contains(&why.to_lowercase())),
+                "{header}: {:?}",
+                d.reasons
+            );
         }
         let m = |raw: &str| parse(raw.as_bytes(), Limits::default(), Some("mx.b.example")).unwrap();
         let other: &[(String, &str)] = &[

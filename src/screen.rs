@@ -67,7 +67,11 @@ impl Screener {
     /// Scores and decides an already parsed message.
     pub fn decide(&self, msg: &Message) -> Decision {
         let identity = &self.config.identity;
-        let context = Context { user_addresses: &identity.addresses, user_name: identity.name.as_deref(), contacts: &self.contacts };
+        let context = Context {
+            user_addresses: &identity.addresses,
+            user_name: identity.name.as_deref(),
+            contacts: &self.contacts,
+        };
         let classification = self.classifier.classify(msg, &context);
         let settings = Settings {
             file_threshold: self.config.scoring.file_threshold,

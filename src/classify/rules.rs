@@ -118,11 +118,7 @@ impl RuleSet {
     /// Merges the user's rules into `self`: a user rule or combo with the id of a
     /// built-in one replaces it, others are added; `weights` then sets the weight of
     /// any rule or combo by id (0 disables it).
-    pub fn merge(
-        mut self,
-        user: RuleSet,
-        weights: &BTreeMap<String, f64>,
-    ) -> Result<RuleSet, Vec<RuleError>> {
+    pub fn merge(mut self, user: RuleSet, weights: &BTreeMap<String, f64>) -> Result<RuleSet, Vec<RuleError>> {
         for rule in user.rules {
             match self.rules.iter_mut().find(|r| r.id == rule.id) {
                 Some(existing) => *existing = rule,

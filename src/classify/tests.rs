@@ -10,7 +10,9 @@ fn classifier(toml_text: &str) -> Classifier {
 }
 
 fn message(subject: &str, body: &str) -> Message {
-    let raw = format!("From: s@x.example\nTo: hank@bergstrom.example\nCc: susan.cho@example.org\nSubject: {subject}\nIn-Reply-To: <a1@bergstrom.example>\n\n{body}");
+    let raw = format!(
+        "From: s@x.example\nTo: hank@bergstrom.example\nCc: susan.cho@example.org\nSubject: {subject}\nIn-Reply-To: <a1@bergstrom.example>\n\n{body}"
+    );
     parse(raw.as_bytes(), Limits::default(), None).unwrap()
 }
 
@@ -199,4 +201,11 @@ fn builtin_rules_compile() {
     let set = RuleSet::builtin().unwrap();
     let c = Classifier::new(&set).unwrap_or_else(|e| panic!("{e:#?}"));
     assert!(c.len() > 20);
+}
+
+#[test]
+fn print_ungated() {
+    let set = RuleSet::builtin().unwrap();
+    let c = Classifier::new(&set).unwrap();
+    eprintln!("UNGATED {:?} patterns {}", c.ungated_rules(), c.targets.len());
 }

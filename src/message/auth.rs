@@ -128,9 +128,8 @@ impl AuthVerdicts {
         if self.results.iter().any(|r| r.method == "dmarc" && r.result != "none") {
             return self.any("dmarc", |r| r.result == "pass");
         }
-        let aligned = |r: &AuthResult| {
-            r.result == "pass" && r.domain.as_deref().is_some_and(|d| domain_aligned(d, from_domain))
-        };
+        let aligned =
+            |r: &AuthResult| r.result == "pass" && r.domain.as_deref().is_some_and(|d| domain_aligned(d, from_domain));
         self.any("dkim", aligned) || self.any("spf", aligned)
     }
 

@@ -25,26 +25,31 @@ pub fn normalize(text: &str) -> String {
             out.push(c);
         }
     };
-    if text.is_ascii() {
-        // The common case, by far: skip the Unicode machinery entirely.
-        for b in text.bytes() {
-            let c = if b.is_ascii_whitespace() { ' ' } else { b.to_ascii_lowercase() as char };
-            if c.is_ascii_control() {
-                continue;
-            }
-            push(c, &mut out);
-        }
-        return out;
-    }
-    for c in text.nfkc() {
+    for c in text.chars() {
         if c.is_ascii() {
-            let c = if c.is_ascii_whitespace() { ' ' } else { c.to_ascii_lowercase() };
-            if !c.is_ascii_control() {
-                push(c, &mut out);
+            // By far the common case; NFKC leaves ASCII alone, and a combining mark
+            // after an ASCII letter is dropped below just as composing and then
+            // stripping the diacritic would.
+            if c.is_ascii_whitespace() {
+                push(' ', &mut out);
+            } else if !c.is_ascii_control() {
+                push(c.to_ascii_lowercase(), &mut out);
             }
             continue;
         }
-        fold_char(c, &mut |f| push(f, &mut out));
+        // Per character: compatibility forms (fullwidth letters, ligatures) decompose
+        // on their own; composition across characters would only restore accents that
+        // are stripped anyway.
+        for k in std::iter::once(c).nfkc() {
+            if k.is_ascii() {
+                let k = if k.is_ascii_whitespace() { ' ' } else { k.to_ascii_lowercase() };
+                if !k.is_ascii_control() {
+                    push(k, &mut out);
+                }
+            } else {
+                fold_char(k, &mut |f| push(f, &mut out));
+            }
+        }
     }
     out
 }
@@ -81,12 +86,10 @@ fn fold_char(c: char, emit: &mut impl FnMut(char)) {
 /// Quotes, dashes and similar punctuation that NFKC leaves alone.
 fn typographic(c: char) -> Option<char> {
     Some(match c {
-        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{02BC}' | '\u{00B4}'
-        | '\u{0060}' => '\'',
-        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
-        | '\u{00BB}' => '"',
-        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
-        | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => '-',
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{02BC}' | '\u{00B4}' | '\u{0060}' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}' | '\u{00BB}' => '"',
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}' | '\u{2212}' | '\u{FE58}'
+        | '\u{FE63}' | '\u{FF0D}' => '-',
         '\u{2026}' => '.',
         _ => return None,
     })

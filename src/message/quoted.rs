@@ -31,16 +31,16 @@ static ORIGINAL_MARKER: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static HEADER_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*\*?(from|de|von|sent|envoy[ée]|enviado|date|to|[àa]|para|subject|objet|asunto|cc)\s*:\*?\s").unwrap()
+    Regex::new(r"(?i)^\s*\*?(from|de|von|sent|envoy[ée]|enviado|date|to|[àa]|para|subject|objet|asunto|cc)\s*:\*?\s")
+        .unwrap()
 });
 
 static DISCLAIMER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s*(confidentiality notice|disclaimer|this e-?mail (message )?(and any (files|attachments)|is confidential|may contain)|the information (contained )?in this (e-?mail|message|communication)|ce message (et toutes les pi[eè]ces jointes )?(est|sont) confidentiel|este (correo|mensaje) (electr[oó]nico )?(y sus anexos )?(es|contiene) (confidencial|informaci[oó]n))").unwrap()
 });
 
-static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}").unwrap()
-});
+static EMAIL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}").unwrap());
 
 /// Splits a plain-text body into the written part and the history.
 pub fn split(body: &str) -> Split {
@@ -71,7 +71,7 @@ pub fn split(body: &str) -> Split {
             i += span;
             continue;
         }
-        if ORIGINAL_MARKER.is_match(trimmed) || is_header_block(&lines, i) {
+        if may_start_original(trimmed) && ORIGINAL_MARKER.is_match(trimmed) || is_header_block(&lines, i) {
             out.has_history = true;
             for l in lines[i..].iter().take(12) {
                 if HEADER_LINE.is_match(l) {
@@ -80,7 +80,7 @@ pub fn split(body: &str) -> Split {
             }
             break;
         }
-        if !written.is_empty() && DISCLAIMER.is_match(trimmed) {
+        if !written.is_empty() && may_start_disclaimer(trimmed) && DISCLAIMER.is_match(trimmed) {
             break;
         }
         written.push(line);
@@ -113,23 +113,38 @@ fn attribution_at(lines: &[&str], i: usize) -> Option<usize> {
 }
 
 fn starts_like_attribution(line: &str) -> bool {
-    let word = line.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
-    matches!(word.as_str(), "on" | "le" | "el" | "am" | "op" | "il" | "em")
+    let word = line.split_whitespace().next().unwrap_or("");
+    ["on", "le", "el", "am", "op", "il", "em"].iter().any(|w| word.eq_ignore_ascii_case(w))
+}
+
+// Cheap first-character checks that keep the regexes below off most lines.
+fn may_start_original(line: &str) -> bool {
+    matches!(line.trim_start().bytes().next(), Some(b'-' | b'_' | b'b' | b'B'))
+}
+
+fn may_start_disclaimer(line: &str) -> bool {
+    line.len() > 10
+        && matches!(line.trim_start().bytes().next().map(|b| b.to_ascii_lowercase()), Some(b'c' | b'd' | b't' | b'e'))
+}
+
+/// `line` starts with `prefix`, ignoring ASCII case, leading blanks and a Markdown-ish `*`.
+fn starts_with_ci(line: &str, prefix: &str) -> bool {
+    let line = line.trim_start().trim_start_matches('*').as_bytes();
+    line.len() >= prefix.len() && line[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
 /// An Outlook-style block: "From: ..." followed closely by "Sent:"/"Date:" and
 /// "To:"/"Subject:" lines, which begins a quoted original.
 fn is_header_block(lines: &[&str], i: usize) -> bool {
-    let starts = |l: &str, names: &[&str]| {
-        let l = l.trim_start().trim_start_matches('*').to_ascii_lowercase();
-        names.iter().any(|n| l.starts_with(n))
-    };
+    let starts = |l: &str, names: &[&str]| names.iter().any(|n| starts_with_ci(l, n));
     if !starts(lines[i], &["from:", "de :", "de:", "von:"]) {
         return false;
     }
     let window = &lines[i + 1..lines.len().min(i + 6)];
     window.iter().any(|l| starts(l, &["sent:", "date:", "envoy", "enviado:", "gesendet:"]))
-        && window.iter().any(|l| starts(l, &["to:", "subject:", "à :", "a :", "para:", "objet", "asunto:", "an:", "betreff:"]))
+        && window
+            .iter()
+            .any(|l| starts(l, &["to:", "subject:", "à :", "a :", "para:", "objet", "asunto:", "an:", "betreff:"]))
 }
 
 fn collect_people(text: &str, out: &mut Split) {
@@ -153,7 +168,9 @@ mod tests {
 
     #[test]
     fn top_posted_reply_drops_history() {
-        let s = split("Sounds good, see you then.\n\nOn Wed, Mar 5, 2025 at 8:30 AM Susan Cho <susan.cho@example.org> wrote:\n> Hank, meet Priya.\n> Who are your clients?\n");
+        let s = split(
+            "Sounds good, see you then.\n\nOn Wed, Mar 5, 2025 at 8:30 AM Susan Cho <susan.cho@example.org> wrote:\n> Hank, meet Priya.\n> Who are your clients?\n",
+        );
         assert_eq!(s.written.trim(), "Sounds good, see you then.");
         assert!(s.has_history);
         assert_eq!(s.quoted_addresses, ["susan.cho@example.org"]);
@@ -161,7 +178,8 @@ mod tests {
 
     #[test]
     fn wrapped_attribution_is_recognized() {
-        let s = split("Thanks!\nOn Mon, Jan 5, 2026 at 10:00 AM Hank Bergstrom <\nhank@bergstrom.example> wrote:\n> hi\n");
+        let s =
+            split("Thanks!\nOn Mon, Jan 5, 2026 at 10:00 AM Hank Bergstrom <\nhank@bergstrom.example> wrote:\n> hi\n");
         assert_eq!(s.written, "Thanks!");
         assert_eq!(s.quoted_addresses, ["hank@bergstrom.example"]);
     }
@@ -188,7 +206,9 @@ mod tests {
 
     #[test]
     fn outlook_original_message_block() {
-        let s = split("See below.\n\nFrom: Tom Reilly <tom.reilly@harborline.example>\nSent: Monday, May 4, 2026 9:00 AM\nTo: Hank\nSubject: intro\n\nPlease introduce me to your clients.");
+        let s = split(
+            "See below.\n\nFrom: Tom Reilly <tom.reilly@harborline.example>\nSent: Monday, May 4, 2026 9:00 AM\nTo: Hank\nSubject: intro\n\nPlease introduce me to your clients.",
+        );
         assert_eq!(s.written.trim(), "See below.");
         assert_eq!(s.quoted_addresses, ["tom.reilly@harborline.example"]);
         let s = split("FYI\n-----Original Message-----\nFrom: a@b.example\nwho are your clients");
@@ -197,7 +217,9 @@ mod tests {
 
     #[test]
     fn forwarded_message_is_history() {
-        let s = split("Hank, thought you'd want to see this.\n\n---------- Forwarded message ---------\nFrom: Pushy <p@x.example>\nCould you introduce me to your board?");
+        let s = split(
+            "Hank, thought you'd want to see this.\n\n---------- Forwarded message ---------\nFrom: Pushy <p@x.example>\nCould you introduce me to your board?",
+        );
         assert_eq!(s.written.trim(), "Hank, thought you'd want to see this.");
         assert!(s.has_history);
     }

@@ -1,0 +1,232 @@
+//! Turning rule regexes into something fast. Rule authors write regexes for
+//! readability ("(introduce|connect) (me|us) (to|with)"); most of them describe a
+//! finite set of phrases, which are then matched by the shared Aho-Corasick automaton
+//! like any `phrases` list. The rest run only where one of their literal prefixes was
+//! found, anchored there.
+
+use regex_automata::meta::{self, Regex};
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use regex_syntax::hir::{Hir, HirKind, Look};
+
+/// A rule regex, compiled, with its syntax tree kept for analysis.
+pub struct Compiled {
+    pub regex: Regex,
+    hir: Hir,
+}
+
+/// Compiles a rule regex. Normalized text is ASCII but for the rare letter without a
+/// Latin look-alike, so `\w`, `\s`, `\d` and `\b` are given their ASCII meaning: the
+/// Unicode classes are huge and make every search slower for no gain.
+pub fn compile(source: &str) -> Result<Compiled, String> {
+    let source = ascii_classes(source);
+    let hir = regex_syntax::Parser::new().parse(&source).map_err(|e| e.to_string())?;
+    // Rules only need the match span: skip the engines that exist for capture groups.
+    let config = meta::Config::new().onepass(false).backtrack(false);
+    let regex = Regex::builder().configure(config).build_from_hir(&hir).map_err(|e| e.to_string())?;
+    Ok(Compiled { regex, hir })
+}
+
+/// A phrase the regex stands for, with the word boundaries the regex demands.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Phrase {
+    pub text: String,
+    pub word_start: bool,
+    pub word_end: bool,
+}
+
+/// The phrases a regex is equivalent to, when its language is finite and not too
+/// large and its only assertions are `\b` at the very start or end of a phrase.
+pub fn expand(compiled: &Compiled) -> Option<Vec<Phrase>> {
+    let mut out = Vec::new();
+    for tokens in expand_hir(&compiled.hir)? {
+        let lead = matches!(tokens.first(), Some(Token::Boundary));
+        let trail = tokens.len() > 1 && matches!(tokens.last(), Some(Token::Boundary));
+        let inner = &tokens[usize::from(lead)..tokens.len() - usize::from(trail)];
+        let mut bytes = Vec::new();
+        for token in inner {
+            match token {
+                Token::Bytes(b) => bytes.extend_from_slice(b),
+                Token::Boundary => return None,
+            }
+        }
+        let text = String::from_utf8(bytes).ok()?;
+        let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+        // `\b` next to a non-word character means something else entirely (a word
+        // character must be adjacent); leave such regexes to the regex engine.
+        if text.is_empty() || (lead && !word(text.chars().next())) || (trail && !word(text.chars().next_back())) {
+            return None;
+        }
+        out.push(Phrase { text, word_start: lead, word_end: trail });
+    }
+    Some(out)
+}
+
+#[derive(Debug, Clone)]
+enum Token {
+    Bytes(Vec<u8>),
+    Boundary,
+}
+
+/// Every string the regex matches, as token sequences; `None` when the language is
+/// infinite, has large classes or grows past a few thousand strings.
+fn expand_hir(hir: &Hir) -> Option<Vec<Vec<Token>>> {
+    const MAX: usize = 5000;
+    let out = match hir.kind() {
+        HirKind::Empty => vec![vec![]],
+        HirKind::Literal(lit) => vec![vec![Token::Bytes(lit.0.to_vec())]],
+        HirKind::Look(Look::WordAscii | Look::WordUnicode) => vec![vec![Token::Boundary]],
+        HirKind::Look(_) => return None,
+        HirKind::Class(class) => {
+            let chars: Vec<String> = match class {
+                regex_syntax::hir::Class::Unicode(c) => {
+                    let n: u32 = c.ranges().iter().map(|r| r.end() as u32 - r.start() as u32 + 1).sum();
+                    if n > 4 {
+                        return None;
+                    }
+                    c.iter().flat_map(|r| r.start()..=r.end()).map(String::from).collect()
+                }
+                regex_syntax::hir::Class::Bytes(c) => {
+                    let n: u32 = c.ranges().iter().map(|r| u32::from(r.end() - r.start()) + 1).sum();
+                    if n > 4 {
+                        return None;
+                    }
+                    c.iter().flat_map(|r| r.start()..=r.end()).map(|b| (b as char).to_string()).collect()
+                }
+            };
+            chars.into_iter().map(|c| vec![Token::Bytes(c.into_bytes())]).collect()
+        }
+        HirKind::Capture(c) => expand_hir(&c.sub)?,
+        HirKind::Repetition(r) => {
+            let max = r.max.filter(|&m| m <= 4)?;
+            let sub = expand_hir(&r.sub)?;
+            let mut all = Vec::new();
+            let mut power: Vec<Vec<Token>> = vec![vec![]];
+            for k in 0..=max {
+                if k >= r.min {
+                    all.extend(power.iter().cloned());
+                }
+                power = cross(&power, &sub, MAX)?;
+            }
+            all
+        }
+        HirKind::Concat(parts) => {
+            let mut acc: Vec<Vec<Token>> = vec![vec![]];
+            for part in parts {
+                acc = cross(&acc, &expand_hir(part)?, MAX)?;
+            }
+            acc
+        }
+        HirKind::Alternation(alts) => {
+            let mut all = Vec::new();
+            for alt in alts {
+                all.extend(expand_hir(alt)?);
+                if all.len() > MAX {
+                    return None;
+                }
+            }
+            all
+        }
+    };
+    Some(out)
+}
+
+fn cross(a: &[Vec<Token>], b: &[Vec<Token>], max: usize) -> Option<Vec<Vec<Token>>> {
+    if a.len().saturating_mul(b.len()) > max {
+        return None;
+    }
+    Some(a.iter().flat_map(|x| b.iter().map(move |y| x.iter().chain(y).cloned().collect())).collect())
+}
+
+/// The literals every match of the regex starts with, or `None` when it can start
+/// with too many different strings (or with nearly anything) to gate it.
+pub fn prefixes(compiled: &Compiled) -> Option<Vec<String>> {
+    let mut extractor = Extractor::new();
+    extractor.kind(ExtractKind::Prefix).limit_total(256).limit_class(10);
+    let mut seq = extractor.extract(&compiled.hir);
+    seq.optimize_for_prefix_by_preference();
+    let mut out = Vec::new();
+    for literal in seq.literals()? {
+        // An empty prefix matches everywhere, a single letter or space nearly so; a
+        // digit or a quote is rare enough that an anchored search at each is cheap.
+        match literal.as_bytes() {
+            [] => return None,
+            [b] if b.is_ascii_alphabetic() || b.is_ascii_whitespace() => return None,
+            _ => {}
+        }
+        out.push(String::from_utf8(literal.as_bytes().to_vec()).ok()?);
+    }
+    Some(out)
+}
+
+fn ascii_classes(source: &str) -> String {
+    let mut out = String::with_capacity(source.len() + 16);
+    let mut chars = source.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('w') => out.push_str("[0-9A-Za-z_]"),
+            Some('W') => out.push_str("[^0-9A-Za-z_]"),
+            Some('s') => out.push_str("[\\t\\n\\x0B\\x0C\\r ]"),
+            Some('S') => out.push_str("[^\\t\\n\\x0B\\x0C\\r ]"),
+            Some('d') => out.push_str("[0-9]"),
+            Some('D') => out.push_str("[^0-9]"),
+            Some('b') => out.push_str("(?-u:\\b)"),
+            Some('B') => out.push_str("(?-u:\\B)"),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn phrases(source: &str) -> Option<Vec<String>> {
+        expand(&compile(source).unwrap()).map(|v| v.into_iter().map(|p| p.text).collect())
+    }
+
+    #[test]
+    fn finite_regexes_become_phrases() {
+        let mut got = phrases(r"\b(?:introduce|connect) (?:me|us) (?:to|with)\b").unwrap();
+        got.sort();
+        assert_eq!(got.len(), 8);
+        assert_eq!(got[0], "connect me to");
+        assert_eq!(phrases(r"\bclients?\b|\bcustomer list\b").unwrap(), ["client", "clients", "customer list"]);
+    }
+
+    #[test]
+    fn boundaries_are_kept_as_word_checks() {
+        let p = expand(&compile(r"\bnet ?work").unwrap()).unwrap();
+        assert!(p.iter().all(|p| p.word_start && !p.word_end));
+    }
+
+    #[test]
+    fn infinite_or_inner_assertions_stay_regexes() {
+        assert!(phrases(r"\byour (?:\w+ )?network\b").is_none());
+        assert!(phrases(r"network\b.{0,40}\bincome").is_none());
+        assert!(phrases(r"\b[a-z]+ing\b").is_none());
+        // `\b` before a non-word character is not a phrase boundary.
+        assert!(phrases(r"\b 15 minutes").is_none());
+    }
+
+    #[test]
+    fn gated_regexes_have_prefixes() {
+        let c = compile(r"\byour (?:\w+ )?network\b").unwrap();
+        assert_eq!(prefixes(&c).unwrap(), ["your "]);
+        assert!(prefixes(&compile(r"\w+ing").unwrap()).is_none());
+    }
+
+    #[test]
+    fn ascii_classes_rewrite_escapes_only() {
+        assert_eq!(ascii_classes(r"\w\\w\."), r"[0-9A-Za-z_]\\w\.");
+        assert!(compile(r"[^.?!]{0,40}\bincome").is_ok());
+    }
+}
