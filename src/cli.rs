@@ -43,6 +43,20 @@ enum Command {
         #[arg(long, short)]
         config: Option<PathBuf>,
     },
+    /// Watch the IMAP mailbox and act on every new message (the daemon).
+    Run {
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+        /// Decide and journal, but change nothing on the server.
+        #[arg(long)]
+        dry_run: bool,
+        /// Process what is pending, then exit (for cron, tests and benchmarks).
+        #[arg(long)]
+        once: bool,
+        /// Log lines as text (journald-aware) or JSON.
+        #[arg(long, value_enum, default_value = "text")]
+        log_format: crate::logging::LogFormat,
+    },
     /// List the effective rules and combos with their weights.
     Rules {
         #[arg(long, short)]
@@ -57,6 +71,7 @@ pub fn main() -> ExitCode {
         Command::Score { config, json, explain, paths } => score(config.as_deref(), json, explain, &paths),
         Command::CheckConfig { config } => check_config(config.as_deref()),
         Command::Rules { config } => rules(config.as_deref()),
+        Command::Run { config, dry_run, once, log_format } => run(config, dry_run, once, log_format),
     };
     match result {
         Ok(code) => code,
@@ -226,6 +241,47 @@ fn check_config(path: Option<&Path>) -> anyhow::Result<ExitCode> {
     );
     print!("{}", toml::to_string_pretty(&config).context("cannot print the configuration")?);
     Ok(ExitCode::SUCCESS)
+}
+
+fn run(
+    config: Option<PathBuf>,
+    dry_run: bool,
+    once: bool,
+    log_format: crate::logging::LogFormat,
+) -> anyhow::Result<ExitCode> {
+    use crate::daemon::{self, Control, RunOptions};
+    use tokio::signal::unix::{SignalKind, signal};
+    crate::logging::init(log_format);
+    // One connection and one message at a time: a single thread is all it needs.
+    let runtime =
+        tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the runtime")?;
+    let result = runtime.block_on(async move {
+        let (control, signals) = Control::new();
+        let mut term = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
+        let mut int = signal(SignalKind::interrupt()).context("cannot handle SIGINT")?;
+        let mut hup = signal(SignalKind::hangup()).context("cannot handle SIGHUP")?;
+        let signal_control = control.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = term.recv() => { tracing::info!("SIGTERM: finishing the message in hand and stopping"); signal_control.shutdown() }
+                    _ = int.recv() => { tracing::info!("SIGINT: finishing the message in hand and stopping"); signal_control.shutdown() }
+                    _ = hup.recv() => { tracing::info!("SIGHUP: reloading the configuration"); signal_control.reload() }
+                }
+            }
+        });
+        daemon::run(config, RunOptions { dry_run, once }, signals).await
+    });
+    match result {
+        Ok(()) => {
+            tracing::info!("stopped");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            tracing::error!("{e:#}");
+            Ok(ExitCode::from(1))
+        }
+    }
 }
 
 fn rules(path: Option<&Path>) -> anyhow::Result<ExitCode> {

@@ -3,11 +3,13 @@
 //! each naming the key, where it came from and what is allowed.
 
 use crate::classify::rules::{ComboSpec, RuleSet, RuleSpec};
+use crate::secret::{PasswordSource, Secret};
 use config::{Environment, File, FileFormat, Map, Source, Value, ValueKind};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// The effective configuration.
 #[derive(Debug, Clone, Serialize)]
@@ -16,6 +18,9 @@ pub struct Config {
     pub scoring: Scoring,
     pub contacts: ContactsConfig,
     pub decline: Decline,
+    pub imap: Imap,
+    pub folders: Folders,
+    pub daemon: Daemon,
     /// The user's additions to the built-in rules.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<RuleSpec>,
@@ -62,6 +67,101 @@ pub struct Decline {
     pub require_authenticated: bool,
 }
 
+/// How the IMAP connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsMode {
+    /// TLS from the first byte (port 993).
+    Implicit,
+    /// Plain connection upgraded with STARTTLS (port 143).
+    Starttls,
+    /// No TLS: only for loopback, or with `allow_insecure = true`.
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Imap {
+    pub host: Option<String>,
+    /// Defaults to 993 for implicit TLS, 143 otherwise.
+    pub port: Option<u16>,
+    pub tls: TlsMode,
+    pub allow_insecure: bool,
+    /// A PEM file of extra CA certificates (a private CA), trusted besides the system's.
+    pub ca_file: Option<PathBuf>,
+    pub username: Option<String>,
+    pub password: Option<PasswordSource>,
+    pub mailbox: String,
+}
+
+impl Imap {
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(if self.tls == TlsMode::Implicit { 993 } else { 143 })
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Folders {
+    pub extractive: String,
+    pub declined: String,
+}
+
+/// Which messages already in the mailbox the first start processes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InitialScan {
+    /// Nothing that arrived before the first start.
+    New,
+    /// Messages without \Seen.
+    Unseen,
+    All,
+    /// Messages from the last N days.
+    Days(u32),
+}
+
+impl Serialize for InitialScan {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            InitialScan::New => s.serialize_str("new"),
+            InitialScan::Unseen => s.serialize_str("unseen"),
+            InitialScan::All => s.serialize_str("all"),
+            InitialScan::Days(n) => s.serialize_str(&format!("{n}d")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Daemon {
+    /// The SQLite state database; default `$STATE_DIRECTORY/screener.db` under
+    /// systemd, else `~/.local/state/screener/screener.db`.
+    pub state_path: Option<PathBuf>,
+    #[serde(serialize_with = "human_duration")]
+    pub poll_interval: Duration,
+    #[serde(serialize_with = "human_duration")]
+    pub idle_timeout: Duration,
+    pub initial_scan: InitialScan,
+}
+
+fn human_duration<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&humantime::format_duration(*d).to_string())
+}
+
+impl Daemon {
+    /// The state database path, resolved against systemd's and the user's directories.
+    pub fn state_path(&self) -> Option<PathBuf> {
+        if let Some(p) = &self.state_path {
+            return Some(p.clone());
+        }
+        if let Some(dir) = std::env::var_os("STATE_DIRECTORY") {
+            // systemd may pass several colon-separated directories; the first is ours.
+            let first = dir.to_string_lossy().split(':').next().unwrap_or_default().to_string();
+            return Some(PathBuf::from(first).join("screener.db"));
+        }
+        let home = std::env::var_os("XDG_STATE_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
+        Some(home.join("screener/screener.db"))
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -69,6 +169,23 @@ impl Default for Config {
             scoring: Scoring { file_threshold: 5.0, decline_threshold: 8.0, max_scored_bytes: 256 * 1024 },
             contacts: ContactsConfig::default(),
             decline: Decline { enabled: false, require_authenticated: true },
+            imap: Imap {
+                host: None,
+                port: None,
+                tls: TlsMode::Implicit,
+                allow_insecure: false,
+                ca_file: None,
+                username: None,
+                password: None,
+                mailbox: "INBOX".into(),
+            },
+            folders: Folders { extractive: "Screened/Extractive".into(), declined: "Screened/Declined".into() },
+            daemon: Daemon {
+                state_path: None,
+                poll_interval: Duration::from_secs(60),
+                idle_timeout: Duration::from_secs(300),
+                initial_scan: InitialScan::New,
+            },
             rules: Vec::new(),
             combos: Vec::new(),
             rule_weights: BTreeMap::new(),
@@ -229,6 +346,65 @@ pub fn load_with_env(path: Option<&Path>, env: Option<Map<String, String>>) -> R
         config.decline.require_authenticated = s.bool("require_authenticated", config.decline.require_authenticated);
         s.finish(&mut errors);
     }
+    if let Some(t) = root.table("imap") {
+        let mut s = Section::new("imap", t, &origin);
+        let imap = &mut config.imap;
+        imap.host = s.string("host");
+        imap.port = s.uint("port", 0, 1, 65535).try_into().ok().filter(|p| *p != 0);
+        imap.tls = match s.choice("tls", &["implicit", "starttls", "none"]).as_deref() {
+            Some("starttls") => TlsMode::Starttls,
+            Some("none") => TlsMode::None,
+            _ => TlsMode::Implicit,
+        };
+        imap.allow_insecure = s.bool("allow_insecure", false);
+        imap.ca_file = s.string("ca_file").map(PathBuf::from);
+        imap.username = s.string("username");
+        let sources = [
+            s.string("password").map(|p| PasswordSource::Password(Secret::new(p))),
+            s.string("password_file").map(|p| PasswordSource::PasswordFile(PathBuf::from(p))),
+            s.string("password_command").map(PasswordSource::PasswordCommand),
+        ];
+        let given: Vec<PasswordSource> = sources.into_iter().flatten().collect();
+        if given.len() > 1 {
+            s.problem("password", "set only one of password, password_file and password_command".into());
+        }
+        imap.password = given.into_iter().next();
+        if let Some(m) = s.string("mailbox") {
+            imap.mailbox = m;
+        }
+        if imap.tls == TlsMode::None && !imap.allow_insecure && imap.host.as_deref().is_some_and(|h| !is_loopback(h)) {
+            s.problem(
+                "tls",
+                "\"none\" sends the password in clear text: it is allowed only for a loopback host \
+                 (127.0.0.1, ::1, localhost) or with imap.allow_insecure = true"
+                    .into(),
+            );
+        }
+        s.finish(&mut errors);
+    }
+    if let Some(t) = root.table("folders") {
+        let mut s = Section::new("folders", t, &origin);
+        if let Some(f) = s.string("extractive") {
+            config.folders.extractive = f;
+        }
+        if let Some(f) = s.string("declined") {
+            config.folders.declined = f;
+        }
+        s.finish(&mut errors);
+    }
+    if let Some(t) = root.table("daemon") {
+        let mut s = Section::new("daemon", t, &origin);
+        let d = &mut config.daemon;
+        d.state_path = s.string("state_path").map(PathBuf::from);
+        d.poll_interval =
+            s.duration("poll_interval", d.poll_interval, Duration::from_secs(1), Duration::from_secs(86400));
+        d.idle_timeout =
+            s.duration("idle_timeout", d.idle_timeout, Duration::from_secs(10), Duration::from_secs(29 * 60));
+        if let Some(v) = s.choice_or_days("initial_scan") {
+            d.initial_scan = v;
+        }
+        s.finish(&mut errors);
+    }
     config.rules = root.array_of("rules", "id");
     config.combos = root.array_of("combos", "id");
     if let Some(t) = root.table("rule_weights") {
@@ -249,6 +425,11 @@ pub fn load_with_env(path: Option<&Path>, env: Option<Map<String, String>>) -> R
     }
     root.finish(&mut errors);
     if errors.is_empty() { Ok(config) } else { Err(ConfigErrors(errors)) }
+}
+
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 fn check_address(value: &str) -> Result<(), String> {
@@ -359,6 +540,74 @@ impl<'a> Section<'a> {
                 default
             }
         }
+    }
+
+    fn duration(&mut self, key: &str, default: Duration, min: Duration, max: Duration) -> Duration {
+        let Some(value) = self.take(key) else { return default };
+        let parsed = match &value.kind {
+            ValueKind::I64(n) if *n >= 0 => Some(Duration::from_secs(*n as u64)),
+            ValueKind::U64(n) => Some(Duration::from_secs(*n)),
+            ValueKind::String(s) => humantime::parse_duration(s.trim()).ok(),
+            _ => None,
+        };
+        let range = format!("{} to {}", humantime::format_duration(min), humantime::format_duration(max));
+        match parsed {
+            Some(d) if (min..=max).contains(&d) => d,
+            Some(d) => {
+                self.problem_at(
+                    Some(&value),
+                    key,
+                    format!("{} is out of range: allowed is {range}", humantime::format_duration(d)),
+                );
+                default
+            }
+            None => {
+                self.problem_at(
+                    Some(&value),
+                    key,
+                    format!("expected a duration such as \"60s\" or \"5m\" ({range}), found {}", describe(&value.kind)),
+                );
+                default
+            }
+        }
+    }
+
+    /// A string that must be one of `allowed`.
+    fn choice(&mut self, key: &str, allowed: &[&str]) -> Option<String> {
+        let value = self.table.get(key).cloned();
+        let s = self.string(key)?;
+        if allowed.contains(&s.as_str()) {
+            Some(s)
+        } else {
+            let hint = did_you_mean(&s, allowed.iter().copied())
+                .map(|h| format!("did you mean \"{h}\"? "))
+                .unwrap_or_default();
+            self.problem_at(
+                value.as_ref(),
+                key,
+                format!("{s:?} is not allowed; {hint}allowed: {}", allowed.join(", ")),
+            );
+            None
+        }
+    }
+
+    fn choice_or_days(&mut self, key: &str) -> Option<InitialScan> {
+        let value = self.table.get(key).cloned();
+        let s = self.string(key)?;
+        let parsed = match s.as_str() {
+            "new" => Some(InitialScan::New),
+            "unseen" => Some(InitialScan::Unseen),
+            "all" => Some(InitialScan::All),
+            other => other.strip_suffix('d').and_then(|n| n.parse().ok()).filter(|n| *n > 0).map(InitialScan::Days),
+        };
+        if parsed.is_none() {
+            self.problem_at(
+                value.as_ref(),
+                key,
+                format!("{s:?} is not allowed; allowed: new, unseen, all, or a number of days such as \"30d\""),
+            );
+        }
+        parsed
     }
 
     fn string(&mut self, key: &str) -> Option<String> {

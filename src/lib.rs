@@ -18,9 +18,15 @@ pub mod classify;
 pub mod cli;
 pub mod config;
 pub mod contacts;
+pub mod daemon;
+pub mod imap;
+pub mod logging;
 pub mod mailfiles;
 pub mod message;
+pub mod notify;
 pub mod policy;
 pub mod screen;
+pub mod secret;
+pub mod state;
 
 pub use screen::Screener;

@@ -1,0 +1,658 @@
+//! `screener run`: watch one IMAP mailbox and act on every new message exactly once.
+//!
+//! The loop: connect → select → reconcile what a crash may have left half-done →
+//! catch up on everything past the stored cursor → IDLE (or poll) → catch up → ...
+//! Any I/O error ends the session and a new one starts after a backoff; the state
+//! database makes that safe at any point. Decisions come from the pure core
+//! ([`Screener`]); this module only carries them out and journals them.
+
+use crate::config::{self, Config, InitialScan};
+use crate::imap::{Connection, LoginRejected, Selected, Woken};
+use crate::message;
+use crate::notify::Notifier;
+use crate::policy::{Action, Decision};
+use crate::screen::Screener;
+use crate::state::{Cursor, Intent, Outcome, State};
+use anyhow::{Context, Result};
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+/// Messages fetched per round trip while catching up.
+const BATCH: usize = 100;
+/// A refused login is retried no faster than this.
+const LOGIN_RETRY: Duration = Duration::from_secs(300);
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunOptions {
+    /// Decide and journal, but change nothing on the server.
+    pub dry_run: bool,
+    /// Process what is pending and exit.
+    pub once: bool,
+}
+
+/// Requests from outside the loop: SIGTERM/SIGINT and SIGHUP in the binary, direct
+/// calls in tests.
+#[derive(Clone)]
+pub struct Control {
+    shutdown: watch::Sender<bool>,
+    reload: watch::Sender<u64>,
+}
+
+/// The daemon's side of [`Control`].
+pub struct Signals {
+    shutdown: watch::Receiver<bool>,
+    reload: watch::Receiver<u64>,
+    /// A reload seen while waiting, not yet applied.
+    reload_pending: bool,
+}
+
+impl Control {
+    pub fn new() -> (Control, Signals) {
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let (reload, reload_rx) = watch::channel(0);
+        (Control { shutdown, reload }, Signals { shutdown: shutdown_rx, reload: reload_rx, reload_pending: false })
+    }
+
+    pub fn shutdown(&self) {
+        self.shutdown.send_replace(true);
+    }
+
+    pub fn reload(&self) {
+        self.reload.send_modify(|n| *n += 1);
+    }
+}
+
+impl Signals {
+    fn shutdown_requested(&self) -> bool {
+        *self.shutdown.borrow()
+    }
+
+    fn reload_requested(&mut self) -> bool {
+        self.reload_pending || self.reload.has_changed().unwrap_or(false)
+    }
+
+    /// Marks the pending reload as applied.
+    fn reload_taken(&mut self) {
+        self.reload.borrow_and_update();
+        self.reload_pending = false;
+    }
+
+    /// Resolves when shutdown or reload is requested.
+    async fn interrupted(&mut self) {
+        if self.shutdown_requested() || self.reload_requested() {
+            return;
+        }
+        tokio::select! {
+            _ = self.shutdown.changed() => {}
+            _ = self.reload.changed() => self.reload_pending = true,
+        }
+    }
+
+    /// Waits `duration`, or less if interrupted. Returns true when interrupted.
+    async fn sleep(&mut self, duration: Duration) -> bool {
+        tokio::select! {
+            () = tokio::time::sleep(duration) => false,
+            () = self.interrupted() => true,
+        }
+    }
+}
+
+enum SessionEnd {
+    Shutdown,
+    Done,
+    /// Connection settings changed on reload.
+    Reconnect,
+}
+
+/// Exponential backoff with jitter: 1 s doubling to 5 min.
+struct Backoff {
+    next: Duration,
+}
+
+impl Backoff {
+    const FIRST: Duration = Duration::from_secs(1);
+    const MAX: Duration = Duration::from_secs(300);
+
+    fn new() -> Backoff {
+        Backoff { next: Self::FIRST }
+    }
+
+    fn reset(&mut self) {
+        self.next = Self::FIRST;
+    }
+
+    fn next(&mut self) -> Duration {
+        let base = self.next;
+        self.next = (self.next * 2).min(Self::MAX);
+        // Up to +25 % jitter so that many instances do not reconnect in lockstep.
+        let jitter = base.mul_f64(fastrand::f64() * 0.25);
+        (base + jitter).min(Self::MAX)
+    }
+}
+
+pub struct Daemon {
+    config_path: Option<PathBuf>,
+    screener: Screener,
+    state: State,
+    options: RunOptions,
+    notifier: Notifier,
+    warned_no_uidplus: bool,
+}
+
+/// Runs the daemon until shutdown (or, with `--once`, until the backlog is done).
+pub async fn run(config_path: Option<PathBuf>, options: RunOptions, signals: Signals) -> Result<()> {
+    let config = config::load(config_path.as_deref())?;
+    check_runnable(&config)?;
+    let state_path = config.daemon.state_path().context(
+        "no place for the state database: set daemon.state_path (or HOME, XDG_STATE_HOME or STATE_DIRECTORY)",
+    )?;
+    let state = State::open(&state_path)?;
+    let screener = Screener::new(config).context("cannot set up the rules")?;
+    tracing::info!(
+        state = %state_path.display(),
+        dry_run = options.dry_run,
+        "screener {} starting",
+        env!("CARGO_PKG_VERSION")
+    );
+    let mut daemon =
+        Daemon { config_path, screener, state, options, notifier: Notifier::default(), warned_no_uidplus: false };
+    let watchdog = Notifier::watchdog_interval().map(|every| {
+        tokio::spawn(async move {
+            loop {
+                Notifier::watchdog();
+                tokio::time::sleep(every).await;
+            }
+        })
+    });
+    let result = daemon.supervise(signals).await;
+    daemon.notifier.stopping();
+    if let Some(task) = watchdog {
+        task.abort();
+    }
+    result
+}
+
+/// The settings `run` needs beyond those of `score`, checked before anything starts.
+pub fn check_runnable(config: &Config) -> Result<()> {
+    let imap = &config.imap;
+    let mut missing = Vec::new();
+    if imap.host.is_none() {
+        missing.push("imap.host");
+    }
+    if imap.username.is_none() {
+        missing.push("imap.username");
+    }
+    if imap.password.is_none() && crate::secret::PasswordSource::credential_if_present("imap-password").is_none() {
+        missing.push(
+            "imap.password, imap.password_file or imap.password_command (or the systemd credential imap-password)",
+        );
+    }
+    if !missing.is_empty() {
+        anyhow::bail!("`screener run` needs {}", missing.join(", "));
+    }
+    Ok(())
+}
+
+impl Daemon {
+    async fn supervise(&mut self, mut signals: Signals) -> Result<()> {
+        let mut backoff = Backoff::new();
+        loop {
+            if signals.shutdown_requested() {
+                return Ok(());
+            }
+            let started = Instant::now();
+            match self.session(&mut signals, &mut backoff).await {
+                Ok(SessionEnd::Shutdown | SessionEnd::Done) => return Ok(()),
+                Ok(SessionEnd::Reconnect) => backoff.reset(),
+                Err(e) if self.options.once => return Err(e),
+                Err(e) => {
+                    let rejected = e.downcast_ref::<LoginRejected>().is_some();
+                    let mut wait = backoff.next();
+                    if rejected {
+                        wait = wait.max(LOGIN_RETRY);
+                        tracing::error!("{e:#}; retrying in {}", humantime::format_duration(wait));
+                    } else {
+                        tracing::warn!(
+                            "IMAP session ended after {}: {e:#}; reconnecting in {}",
+                            humantime::format_duration(Duration::from_secs(started.elapsed().as_secs())),
+                            humantime::format_duration(Duration::from_secs(wait.as_secs().max(1)))
+                        );
+                    }
+                    self.notifier.status(&format!("disconnected: {}", first_line(&format!("{e:#}"))));
+                    if signals.sleep(wait).await && signals.shutdown_requested() {
+                        return Ok(());
+                    }
+                    if signals.reload_requested() {
+                        self.reload(&mut signals);
+                    }
+                }
+            }
+        }
+    }
+
+    fn config(&self) -> &Config {
+        self.screener.config()
+    }
+
+    fn mailbox(&self) -> String {
+        self.config().imap.mailbox.clone()
+    }
+
+    async fn session(&mut self, signals: &mut Signals, backoff: &mut Backoff) -> Result<SessionEnd> {
+        let imap = self.config().imap.clone();
+        let source = imap
+            .password
+            .clone()
+            .or_else(|| crate::secret::PasswordSource::credential_if_present("imap-password"))
+            .context("no IMAP password configured")?;
+        let password =
+            tokio::task::spawn_blocking(move || source.resolve()).await.context("password lookup panicked")??;
+        let mut conn = Connection::connect(&imap, &password).await?;
+        drop(password);
+        let mailbox = self.mailbox();
+        let selected = conn.select(&mailbox).await?;
+        tracing::info!(
+            host = imap.host.as_deref().unwrap_or(""),
+            mailbox = %mailbox,
+            uidvalidity = selected.uidvalidity,
+            exists = selected.exists,
+            idle = conn.has("IDLE"),
+            "connected"
+        );
+        self.notifier.ready();
+        self.reconcile(&mut conn, &selected).await?;
+        self.catch_up(&mut conn, &selected, signals).await?;
+        // A session that got this far is healthy: the next failure starts afresh.
+        backoff.reset();
+        loop {
+            self.update_status(&mailbox);
+            if signals.shutdown_requested() {
+                conn.logout().await;
+                return Ok(SessionEnd::Shutdown);
+            }
+            if self.options.once {
+                conn.logout().await;
+                return Ok(SessionEnd::Done);
+            }
+            if signals.reload_requested() && self.reload(signals) {
+                conn.logout().await;
+                return Ok(SessionEnd::Reconnect);
+            }
+            let idle_timeout = self.config().daemon.idle_timeout;
+            if conn.has("IDLE") {
+                conn.drain_unsolicited();
+                let (c, woken) = conn.idle(idle_timeout, signals.interrupted()).await?;
+                conn = c;
+                if woken == Woken::Timeout {
+                    // Keep NAT boxes and the server's autologout at bay.
+                    conn.noop().await?;
+                }
+            } else {
+                signals.sleep(self.config().daemon.poll_interval).await;
+                conn.noop().await?;
+            }
+            if !signals.shutdown_requested() {
+                self.process_new(&mut conn, &selected, signals).await?;
+            }
+        }
+    }
+
+    /// Applies a SIGHUP. Returns true when the connection must be re-established
+    /// because connection settings changed. A broken file keeps the old configuration.
+    fn reload(&mut self, signals: &mut Signals) -> bool {
+        signals.reload_taken();
+        self.notifier.reloading();
+        let loaded = config::load(self.config_path.as_deref())
+            .map_err(anyhow::Error::from)
+            .and_then(|c| check_runnable(&c).map(|()| c))
+            .and_then(|c| Screener::new(c).map_err(anyhow::Error::from));
+        let reconnect = match loaded {
+            Ok(screener) => {
+                let old = self.config();
+                let reconnect = old.imap != screener.config().imap;
+                if old.daemon.state_path != screener.config().daemon.state_path {
+                    tracing::warn!("daemon.state_path changed: restart screener for that to take effect");
+                }
+                self.screener = screener;
+                tracing::info!(reconnect, "configuration reloaded");
+                reconnect
+            }
+            Err(e) => {
+                tracing::error!("configuration reload failed, keeping the old configuration: {e:#}");
+                false
+            }
+        };
+        self.notifier.reloaded();
+        reconnect
+    }
+
+    fn update_status(&mut self, mailbox: &str) {
+        let today = format!("{}T00:00:00Z", &humantime::format_rfc3339(std::time::SystemTime::now()).to_string()[..10]);
+        let filed = self.state.count_since("file", &today).unwrap_or(0);
+        let declined = self.state.count_since("decline", &today).unwrap_or(0);
+        let mode = if self.options.dry_run { " (dry run)" } else { "" };
+        self.notifier.status(&format!("watching {mailbox}{mode}: {filed} filed, {declined} declined today"));
+    }
+
+    /// Entries left `pending` by a crash between intent and outcome: look at the
+    /// server to learn what happened instead of acting blind.
+    async fn reconcile(&mut self, conn: &mut Connection, selected: &Selected) -> Result<()> {
+        let mailbox = self.mailbox();
+        for entry in self.state.pending(&mailbox)? {
+            if entry.uidvalidity != selected.uidvalidity {
+                self.state.complete(entry.id, Outcome::Failed, Some("UIDVALIDITY changed before reconciliation"))?;
+                continue;
+            }
+            let Some(target) = entry.target.clone() else {
+                self.state.complete(entry.id, Outcome::Done, None)?;
+                continue;
+            };
+            if self.options.dry_run {
+                self.state.complete(entry.id, Outcome::DryRun, None)?;
+                continue;
+            }
+            let in_source = conn.uid_search(&format!("UID {}", entry.uid)).await?.contains(&entry.uid);
+            let folder = conn.folder_name(&target).await?;
+            conn.ensure_folder(&folder).await?;
+            let in_target = match entry.message_key.strip_prefix("id:") {
+                Some(id) => {
+                    let found = conn.folder_has_message_id(&folder, id).await;
+                    conn.select(&mailbox).await?;
+                    found?
+                }
+                None => false,
+            };
+            let (outcome, detail) = match (in_source, in_target) {
+                (true, true) => {
+                    // Copied, not yet removed: finish the fallback move.
+                    conn.delete_original(entry.uid).await?;
+                    (Outcome::Done, "reconciled: copy found, original removed")
+                }
+                (false, true) => (Outcome::Done, "reconciled: already in the target folder"),
+                (true, false) => {
+                    self.apply(conn, selected, entry.uid, &folder, None).await?;
+                    (Outcome::Done, "reconciled: moved after restart")
+                }
+                (false, false) => (Outcome::Vanished, "reconciled: no longer in the mailbox"),
+            };
+            tracing::info!(uid = entry.uid, folder = %folder, "{detail}");
+            self.state.complete(entry.id, outcome, Some(detail))?;
+        }
+        Ok(())
+    }
+
+    /// First start (initial scan), UIDVALIDITY change (resync), then everything new.
+    async fn catch_up(&mut self, conn: &mut Connection, selected: &Selected, signals: &mut Signals) -> Result<()> {
+        let mailbox = self.mailbox();
+        match self.state.cursor(&mailbox)? {
+            None => {
+                let query = match self.config().daemon.initial_scan {
+                    InitialScan::New => None,
+                    InitialScan::Unseen => Some("UNSEEN".to_string()),
+                    InitialScan::All => Some("ALL".to_string()),
+                    InitialScan::Days(n) => Some(format!("SINCE {}", imap_date_days_ago(n))),
+                };
+                let uids = match query {
+                    Some(q) => conn.uid_search(&q).await?,
+                    None => Vec::new(),
+                };
+                tracing::info!(messages = uids.len(), "first start: initial scan");
+                let done = self.process_uids(conn, selected, &uids, signals).await?;
+                if done {
+                    // Only now: a crash during the scan repeats it, and the journal
+                    // keeps it from acting twice.
+                    let last = uids.last().copied().unwrap_or(0).max(selected.uidnext.saturating_sub(1));
+                    self.state.set_cursor(&mailbox, Cursor { uidvalidity: selected.uidvalidity, last_uid: last })?;
+                }
+                return Ok(());
+            }
+            Some(cursor) if cursor.uidvalidity != selected.uidvalidity => {
+                tracing::warn!(
+                    old = cursor.uidvalidity,
+                    new = selected.uidvalidity,
+                    "UIDVALIDITY changed: resynchronizing; messages already journaled are recognised by Message-ID"
+                );
+                self.state.set_cursor(&mailbox, Cursor { uidvalidity: selected.uidvalidity, last_uid: 0 })?;
+            }
+            Some(_) => {}
+        }
+        self.process_new(conn, selected, signals).await
+    }
+
+    async fn process_new(&mut self, conn: &mut Connection, selected: &Selected, signals: &mut Signals) -> Result<()> {
+        let mailbox = self.mailbox();
+        let Some(cursor) = self.state.cursor(&mailbox)? else { return Ok(()) };
+        // "N:*" always includes the highest UID, even below N: filter.
+        let uids: Vec<u32> = conn
+            .uid_search(&format!("UID {}:*", cursor.last_uid + 1))
+            .await?
+            .into_iter()
+            .filter(|&u| u > cursor.last_uid)
+            .collect();
+        self.process_uids(conn, selected, &uids, signals).await?;
+        Ok(())
+    }
+
+    /// Fetches, decides and acts on `uids` in order. Returns false when interrupted by
+    /// a shutdown request (the message in hand is always finished first).
+    async fn process_uids(
+        &mut self,
+        conn: &mut Connection,
+        selected: &Selected,
+        uids: &[u32],
+        signals: &Signals,
+    ) -> Result<bool> {
+        let max_bytes = self.screener.limits().max_raw_bytes();
+        for chunk in uids.chunks(BATCH) {
+            for (uid, raw) in conn.fetch(chunk, max_bytes).await? {
+                if signals.shutdown_requested() {
+                    return Ok(false);
+                }
+                self.handle(conn, selected, uid, &raw).await?;
+            }
+        }
+        Ok(true)
+    }
+
+    /// One message: decide, journal the intent, act, journal the outcome.
+    async fn handle(&mut self, conn: &mut Connection, selected: &Selected, uid: u32, raw: &[u8]) -> Result<()> {
+        let mailbox = self.mailbox();
+        let (parsed, mut decision) = self.screener.screen(raw);
+        let key = message_key(parsed.as_ref(), raw);
+        if self.state.seen_key(&mailbox, &key)? {
+            // The same message again (a duplicate delivery, or after a UIDVALIDITY
+            // change): it was handled once, so leave it.
+            decision = Decision {
+                action: Action::Keep,
+                score: decision.score,
+                category: decision.category,
+                reasons: vec![crate::classify::Reason {
+                    rule: "policy:already-handled".into(),
+                    category: "policy".into(),
+                    weight: 0.0,
+                    excerpt: "this Message-ID was handled before".into(),
+                }],
+            };
+        }
+        let folders = &self.config().folders;
+        let target = match decision.action {
+            Action::Keep => None,
+            Action::File => Some(folders.extractive.clone()),
+            Action::Decline => Some(folders.declined.clone()),
+        };
+        let reasons = serde_json::to_string(&decision.reasons)?;
+        let from = parsed.as_ref().and_then(|m| m.from.as_ref()).map(|f| f.address.clone());
+        let intent = Intent {
+            mailbox: &mailbox,
+            uidvalidity: selected.uidvalidity,
+            uid,
+            message_key: &key,
+            message_id: parsed.as_ref().and_then(|m| m.message_id.as_deref()),
+            sender: from.as_deref(),
+            subject: parsed.as_ref().map(|m| m.subject.as_str()),
+            score: decision.score,
+            action: decision.action.as_str(),
+            category: decision.category.as_deref(),
+            reasons: &reasons,
+            target: target.as_deref(),
+        };
+        let (id, outcome) = self.state.record_intent(&intent)?;
+        if outcome != Outcome::Pending {
+            return Ok(()); // journaled and finished in an earlier session
+        }
+        test_hook("after-intent", decision.action);
+        let top = decision.reasons.iter().find(|r| r.weight != 0.0).or(decision.reasons.first());
+        let why = top.map(|r| format!("{}: {}", r.rule, r.excerpt)).unwrap_or_default();
+        let subject = parsed.as_ref().map(|m| m.subject.clone()).unwrap_or_default();
+        let sender = from.unwrap_or_else(|| "(no sender)".into());
+        let Some(target) = target else {
+            tracing::debug!(uid, score = decision.score, from = %sender, subject = %subject, "kept: {why}");
+            return self.state.complete(id, Outcome::Done, None);
+        };
+        let verb = if decision.action == Action::Decline {
+            "would decline (declines are not sent yet); filed"
+        } else {
+            "filed"
+        };
+        if self.options.dry_run {
+            tracing::info!(uid, score = decision.score, from = %sender, subject = %subject, folder = %target, "dry run: {verb}: {why}");
+            return self.state.complete(id, Outcome::DryRun, None);
+        }
+        let folder = conn.folder_name(&target).await?;
+        // A folder that cannot be created concerns every message, not this one: end
+        // the session and retry later rather than marking messages failed.
+        conn.ensure_folder(&folder).await?;
+        match self.apply(conn, selected, uid, &folder, decision.category.as_deref()).await {
+            Ok(()) => {
+                test_hook("after-move", decision.action);
+                tracing::info!(uid, score = decision.score, from = %sender, subject = %subject, folder = %folder, "{verb}: {why}");
+                self.state.complete(id, Outcome::Done, None)
+            }
+            Err(e) if is_refusal(&e) => {
+                // The server said NO (quota, permissions): record it and move on rather
+                // than retrying the same message forever.
+                tracing::error!(uid, folder = %folder, "could not file the message: {e:#}");
+                self.state.complete(id, Outcome::Failed, Some(&format!("{e:#}")))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The one place that changes the mailbox: tag, then move.
+    async fn apply(
+        &mut self,
+        conn: &mut Connection,
+        selected: &Selected,
+        uid: u32,
+        folder: &str,
+        category: Option<&str>,
+    ) -> Result<()> {
+        conn.ensure_folder(folder).await?;
+        if selected.keywords {
+            let mut keywords = vec!["$Screened".to_string()];
+            if let Some(c) = category.filter(|c| c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-')) {
+                keywords.push(format!("$Screened-{c}"));
+            }
+            if let Err(e) = conn.add_keywords(uid, &keywords).await {
+                if !is_refusal(&e) {
+                    return Err(e);
+                }
+                tracing::warn!(uid, "could not tag the message: {e:#}");
+            }
+        }
+        let expunged = conn.move_message(uid, folder).await?;
+        if !expunged && !self.warned_no_uidplus {
+            self.warned_no_uidplus = true;
+            tracing::warn!(
+                "the server offers neither MOVE nor UIDPLUS: filed messages are copied and flagged \\Deleted in the \
+                 inbox; your mail client expunges them (screener never expunges the whole mailbox)"
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The key that recognises a message across UIDVALIDITY changes: its Message-ID, or
+/// a hash of its header block when it has none.
+pub fn message_key(parsed: Option<&message::Message>, raw: &[u8]) -> String {
+    if let Some(id) = parsed.and_then(|m| m.message_id.as_deref()).filter(|id| !id.is_empty()) {
+        return format!("id:{id}");
+    }
+    let header_end =
+        raw.windows(4).position(|w| w == b"\r\n\r\n").or_else(|| raw.windows(2).position(|w| w == b"\n\n"));
+    let header = &raw[..header_end.unwrap_or(raw.len())];
+    let digest = Sha256::digest(header);
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+fn is_refusal(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| matches!(c.downcast_ref::<async_imap::error::Error>(), Some(async_imap::error::Error::No(_))))
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or("")
+}
+
+/// IMAP's date format (RFC 3501 date: 5-Jan-2026) for `days` ago.
+fn imap_date_days_ago(days: u32) -> String {
+    let then = std::time::SystemTime::now() - Duration::from_secs(u64::from(days) * 86400);
+    let rfc = humantime::format_rfc3339(then).to_string(); // 2026-01-05T...
+    let (y, m, d) = (&rfc[0..4], &rfc[5..7], &rfc[8..10]);
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let month = MONTHS[m.parse::<usize>().unwrap_or(1).clamp(1, 12) - 1];
+    format!("{}-{month}-{y}", d.trim_start_matches('0'))
+}
+
+/// Crash injection for the exactly-once tests: with SCREENERTEST_ABORT set to a
+/// point name, the process aborts there (like kill -9) when filing a message.
+fn test_hook(point: &str, action: Action) {
+    if action != Action::Keep
+        && let Some(wanted) = std::env::var_os("SCREENERTEST_ABORT")
+        && wanted == point
+    {
+        std::process::abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_to_five_minutes_with_bounded_jitter() {
+        let mut b = Backoff::new();
+        let waits: Vec<Duration> = (0..12).map(|_| b.next()).collect();
+        assert!(waits[0] >= Duration::from_secs(1) && waits[0] <= Duration::from_millis(1250));
+        assert!(waits[3] >= Duration::from_secs(8) && waits[3] <= Duration::from_secs(10));
+        assert!(waits.iter().all(|w| *w <= Backoff::MAX));
+        assert_eq!(waits[11], Backoff::MAX);
+        b.reset();
+        assert!(b.next() <= Duration::from_millis(1250));
+    }
+
+    #[test]
+    fn message_keys_prefer_the_message_id() {
+        let raw = b"Message-ID: <a@x>\nSubject: s\n\nbody";
+        let parsed = message::parse(raw, message::Limits::default(), None).unwrap();
+        assert_eq!(message_key(Some(&parsed), raw), "id:a@x");
+        let raw2 = b"Subject: s\n\nbody one";
+        let raw3 = b"Subject: s\n\nbody two";
+        let p2 = message::parse(raw2, message::Limits::default(), None).unwrap();
+        let k2 = message_key(Some(&p2), raw2);
+        assert!(k2.starts_with("sha256:"));
+        // The same headers give the same key whatever the body.
+        assert_eq!(k2, message_key(None, raw3));
+        assert_ne!(k2, message_key(None, b"Subject: other\n\nbody one"));
+    }
+
+    #[test]
+    fn imap_dates() {
+        let d = imap_date_days_ago(0);
+        let parts: Vec<&str> = d.split('-').collect();
+        assert_eq!(parts.len(), 3, "{d}");
+        assert!(parts[1].len() == 3 && parts[2].len() == 4, "{d}");
+    }
+}

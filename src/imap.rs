@@ -1,0 +1,464 @@
+//! The IMAP connection: TLS, login, and the handful of commands screener needs, with
+//! the protocol state (capabilities, hierarchy delimiter, folders known to exist)
+//! kept beside the async-imap session. Nothing here decides anything about mail;
+//! `daemon` says what to do and this module does it on the wire.
+
+use crate::config::{Imap as ImapConfig, TlsMode};
+use crate::secret::Secret;
+use anyhow::{Context, Result, anyhow, bail};
+use futures::TryStreamExt;
+use std::collections::HashSet;
+use std::fmt;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+use tokio::time::timeout;
+
+/// How long one command may take before the connection is considered dead.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long DONE may take: a dropped connection during IDLE only shows up here.
+const DONE_TIMEOUT: Duration = Duration::from_secs(15);
+/// UIDs per FETCH, so that one huge backlog does not become one huge response.
+const FETCH_BATCH: usize = 200;
+
+/// The server refused the login: retried slowly, never in a hot loop.
+#[derive(Debug, thiserror::Error)]
+#[error("the IMAP server rejected the login for {user}: {words}")]
+pub struct LoginRejected {
+    pub user: String,
+    pub words: String,
+}
+
+/// A plain or TLS stream behind one type, as async-imap wants one stream type.
+pub struct Conn(Pin<Box<dyn ReadWrite>>);
+
+trait ReadWrite: AsyncRead + AsyncWrite + Send {}
+impl<T: AsyncRead + AsyncWrite + Send> ReadWrite for T {}
+
+impl fmt::Debug for Conn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Conn")
+    }
+}
+
+impl AsyncRead for Conn {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        self.0.as_mut().poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Conn {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        self.0.as_mut().poll_write(cx, buf)
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<std::io::Result<()>> {
+        self.0.as_mut().poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<std::io::Result<()>> {
+        self.0.as_mut().poll_shutdown(cx)
+    }
+}
+
+type Session = async_imap::Session<Conn>;
+
+/// What SELECT told us about the watched mailbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Selected {
+    pub uidvalidity: u32,
+    pub uidnext: u32,
+    pub exists: u32,
+    /// PERMANENTFLAGS has `\*`: new keywords ($Screened) can be stored.
+    pub keywords: bool,
+}
+
+/// How an IDLE ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Woken {
+    /// The server sent something (EXISTS, EXPUNGE...): look for new mail.
+    Data,
+    /// `idle_timeout` passed with no response: restart IDLE (RFC 2177's 29 minutes).
+    Timeout,
+    /// The caller asked to stop (shutdown or reload).
+    Interrupted,
+}
+
+pub struct Connection {
+    session: Session,
+    capabilities: HashSet<String>,
+    delimiter: Option<String>,
+    existing: HashSet<String>,
+}
+
+/// Builds the rustls configuration: system roots plus `ca_file`, one crypto provider
+/// (ring) chosen explicitly so that no process-wide default is needed.
+fn tls_config(config: &ImapConfig) -> Result<Arc<rustls::ClientConfig>> {
+    let mut roots = rustls::RootCertStore::empty();
+    let native = rustls_native_certs::load_native_certs();
+    for cert in native.certs {
+        // A malformed system certificate is not our problem to fail on.
+        let _ = roots.add(cert);
+    }
+    if let Some(path) = &config.ca_file {
+        use rustls::pki_types::{CertificateDer, pem::PemObject};
+        let certs: Vec<CertificateDer> = CertificateDer::pem_file_iter(path)
+            .with_context(|| format!("cannot read imap.ca_file {}", path.display()))?
+            .collect::<std::result::Result<_, _>>()
+            .with_context(|| format!("imap.ca_file {} is not a PEM certificate file", path.display()))?;
+        if certs.is_empty() {
+            bail!("imap.ca_file {} holds no certificate", path.display());
+        }
+        for cert in certs {
+            roots.add(cert).with_context(|| format!("imap.ca_file {}: unusable certificate", path.display()))?;
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .context("no usable TLS versions")?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(tls))
+}
+
+async fn wrap_tls(tcp: TcpStream, host: &str, config: &ImapConfig) -> Result<Conn> {
+    let connector = tokio_rustls::TlsConnector::from(tls_config(config)?);
+    let name = rustls::pki_types::ServerName::try_from(host.to_string())
+        .with_context(|| format!("imap.host {host:?} is not a valid TLS server name"))?;
+    let tls = timeout(COMMAND_TIMEOUT, connector.connect(name, tcp))
+        .await
+        .context("TLS handshake timed out")?
+        .with_context(|| format!("TLS handshake with {host} failed (is the certificate valid for this name?)"))?;
+    Ok(Conn(Box::pin(tls)))
+}
+
+impl Connection {
+    /// Connects, secures and logs in. A refused login is a [`LoginRejected`] error.
+    pub async fn connect(config: &ImapConfig, password: &Secret) -> Result<Connection> {
+        let host = config.host.as_deref().context("imap.host is not set")?;
+        let user = config.username.as_deref().context("imap.username is not set")?;
+        let port = config.port();
+        let tcp = timeout(COMMAND_TIMEOUT, TcpStream::connect((host, port)))
+            .await
+            .with_context(|| format!("connecting to {host}:{port} timed out"))?
+            .with_context(|| format!("cannot connect to {host}:{port}"))?;
+        tcp.set_nodelay(true).ok();
+        let stream = match config.tls {
+            TlsMode::Implicit => wrap_tls(tcp, host, config).await?,
+            TlsMode::None => Conn(Box::pin(tcp)),
+            TlsMode::Starttls => {
+                let mut client = async_imap::Client::new(tcp);
+                timeout(COMMAND_TIMEOUT, client.read_response())
+                    .await
+                    .context("no greeting from the server")?
+                    .context("reading the greeting")?
+                    .context("the server closed the connection before its greeting")?;
+                timeout(COMMAND_TIMEOUT, client.run_command_and_check_ok("STARTTLS", None))
+                    .await
+                    .context("STARTTLS timed out")?
+                    .context("the server refused STARTTLS")?;
+                wrap_tls(client.into_inner(), host, config).await?
+            }
+        };
+        let mut client = async_imap::Client::new(stream);
+        if config.tls != TlsMode::Starttls {
+            timeout(COMMAND_TIMEOUT, client.read_response())
+                .await
+                .context("no greeting from the server")?
+                .context("reading the greeting")?
+                .context("the server closed the connection before its greeting")?;
+        }
+        let session = match timeout(COMMAND_TIMEOUT, client.login(user, password.expose())).await {
+            Err(_) => bail!("LOGIN timed out"),
+            Ok(Ok(session)) => session,
+            Ok(Err((async_imap::error::Error::No(words), _))) => {
+                return Err(LoginRejected { user: user.to_string(), words }.into());
+            }
+            Ok(Err((e, _))) => return Err(anyhow!(e).context("LOGIN failed")),
+        };
+        let mut conn = Connection { session, capabilities: HashSet::new(), delimiter: None, existing: HashSet::new() };
+        let capabilities =
+            timeout(COMMAND_TIMEOUT, conn.session.capabilities()).await.context("CAPABILITY timed out")??;
+        conn.capabilities = capability_names(&capabilities);
+        Ok(conn)
+    }
+
+    pub fn has(&self, capability: &str) -> bool {
+        self.capabilities.contains(&capability.to_ascii_uppercase())
+    }
+
+    /// SELECT (read-write) the watched mailbox.
+    pub async fn select(&mut self, mailbox: &str) -> Result<Selected> {
+        let m = timeout(COMMAND_TIMEOUT, self.session.select(mailbox))
+            .await
+            .context("SELECT timed out")?
+            .with_context(|| format!("cannot select {mailbox}"))?;
+        let keywords = m.permanent_flags.iter().any(|f| matches!(f, async_imap::types::Flag::MayCreate));
+        Ok(Selected {
+            uidvalidity: m.uid_validity.context("the server sent no UIDVALIDITY")?,
+            uidnext: m.uid_next.unwrap_or(m.exists + 1),
+            exists: m.exists,
+            keywords,
+        })
+    }
+
+    /// UID SEARCH, sorted ascending.
+    pub async fn uid_search(&mut self, query: &str) -> Result<Vec<u32>> {
+        let found = timeout(COMMAND_TIMEOUT, self.session.uid_search(query))
+            .await
+            .context("UID SEARCH timed out")?
+            .with_context(|| format!("UID SEARCH {query} failed"))?;
+        let mut uids: Vec<u32> = found.into_iter().collect();
+        uids.sort_unstable();
+        Ok(uids)
+    }
+
+    /// Fetches the first `max_bytes` of each message without setting \Seen.
+    pub async fn fetch(&mut self, uids: &[u32], max_bytes: usize) -> Result<Vec<(u32, Vec<u8>)>> {
+        let mut out = Vec::with_capacity(uids.len());
+        for chunk in uids.chunks(FETCH_BATCH) {
+            let set = uid_set(chunk);
+            let query = format!("(UID BODY.PEEK[]<0.{max_bytes}>)");
+            let stream = timeout(COMMAND_TIMEOUT, self.session.uid_fetch(&set, &query))
+                .await
+                .context("UID FETCH timed out")?
+                .context("UID FETCH failed")?;
+            let fetched: Vec<_> = timeout(COMMAND_TIMEOUT, stream.try_collect::<Vec<_>>())
+                .await
+                .context("UID FETCH timed out")?
+                .context("UID FETCH failed")?;
+            for f in fetched {
+                if let (Some(uid), Some(body)) = (f.uid, f.body()) {
+                    out.push((uid, body.to_vec()));
+                }
+            }
+        }
+        out.sort_by_key(|(uid, _)| *uid);
+        Ok(out)
+    }
+
+    /// Fetches only the header block of each message (cheap), for resynchronization.
+    pub async fn fetch_headers(&mut self, uids: &[u32]) -> Result<Vec<(u32, Vec<u8>)>> {
+        let mut out = Vec::new();
+        for chunk in uids.chunks(FETCH_BATCH) {
+            let stream = timeout(COMMAND_TIMEOUT, self.session.uid_fetch(uid_set(chunk), "(UID BODY.PEEK[HEADER])"))
+                .await
+                .context("UID FETCH timed out")?
+                .context("UID FETCH failed")?;
+            let fetched: Vec<_> =
+                timeout(COMMAND_TIMEOUT, stream.try_collect::<Vec<_>>()).await.context("UID FETCH timed out")??;
+            for f in fetched {
+                if let (Some(uid), Some(header)) = (f.uid, f.header()) {
+                    out.push((uid, header.to_vec()));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The server's name for a folder path written with '/', e.g. "Screened/Extractive"
+    /// becomes "Screened.Extractive" on a server whose delimiter is '.'.
+    pub async fn folder_name(&mut self, path: &str) -> Result<String> {
+        if self.delimiter.is_none() {
+            let names: Vec<_> = timeout(COMMAND_TIMEOUT, async {
+                // INBOX always exists; its LIST line carries the hierarchy delimiter.
+                let stream = self.session.list(Some(""), Some("INBOX")).await?;
+                stream.try_collect::<Vec<_>>().await
+            })
+            .await
+            .context("LIST timed out")?
+            .context("LIST failed")?;
+            self.delimiter = Some(names.first().and_then(|n| n.delimiter()).unwrap_or("/").to_string());
+        }
+        let delimiter = self.delimiter.as_deref().unwrap_or("/");
+        Ok(path.split('/').filter(|p| !p.is_empty()).collect::<Vec<_>>().join(delimiter))
+    }
+
+    /// Creates `folder` (and its parents) unless it exists.
+    pub async fn ensure_folder(&mut self, folder: &str) -> Result<()> {
+        if self.existing.contains(folder) {
+            return Ok(());
+        }
+        let found: Vec<_> = timeout(COMMAND_TIMEOUT, async {
+            let stream = self.session.list(Some(""), Some(folder)).await?;
+            stream.try_collect::<Vec<_>>().await
+        })
+        .await
+        .context("LIST timed out")?
+        .context("LIST failed")?;
+        if found.is_empty() {
+            match timeout(COMMAND_TIMEOUT, self.session.create(folder)).await.context("CREATE timed out")? {
+                Ok(()) => tracing::info!(folder, "created folder"),
+                // Another client may have created it a moment ago.
+                Err(async_imap::error::Error::No(words)) if words.to_ascii_lowercase().contains("exist") => {}
+                Err(e) => return Err(anyhow!(e).context(format!("cannot create folder {folder}"))),
+            }
+            // Subscribing makes the folder show up in mail clients; failure is harmless.
+            let _ = timeout(COMMAND_TIMEOUT, self.session.subscribe(folder)).await;
+        }
+        self.existing.insert(folder.to_string());
+        Ok(())
+    }
+
+    /// Adds keywords to a message (flags survive MOVE and COPY).
+    pub async fn add_keywords(&mut self, uid: u32, keywords: &[String]) -> Result<()> {
+        let query = format!("+FLAGS.SILENT ({})", keywords.join(" "));
+        let stream = timeout(COMMAND_TIMEOUT, self.session.uid_store(uid.to_string(), &query))
+            .await
+            .context("UID STORE timed out")?
+            .context("UID STORE failed")?;
+        timeout(COMMAND_TIMEOUT, stream.try_collect::<Vec<_>>()).await.context("UID STORE timed out")??;
+        Ok(())
+    }
+
+    /// Moves one message: UID MOVE when offered; else UID COPY, \Deleted and UID
+    /// EXPUNGE of that UID only. Never EXPUNGE or CLOSE, which would also remove the
+    /// messages the user marked \Deleted. Returns false when the copy could not be
+    /// expunged (no UIDPLUS): the message is flagged \Deleted and left for the user.
+    pub async fn move_message(&mut self, uid: u32, folder: &str) -> Result<bool> {
+        let set = uid.to_string();
+        if self.has("MOVE") {
+            timeout(COMMAND_TIMEOUT, self.session.uid_mv(&set, folder))
+                .await
+                .context("UID MOVE timed out")?
+                .with_context(|| format!("UID MOVE {uid} to {folder} failed"))?;
+            return Ok(true);
+        }
+        timeout(COMMAND_TIMEOUT, self.session.uid_copy(&set, folder))
+            .await
+            .context("UID COPY timed out")?
+            .with_context(|| format!("UID COPY {uid} to {folder} failed"))?;
+        self.delete_original(uid).await
+    }
+
+    /// Flags a copied original \Deleted and expunges exactly that UID when UIDPLUS
+    /// allows. Returns whether it was expunged.
+    pub async fn delete_original(&mut self, uid: u32) -> Result<bool> {
+        let set = uid.to_string();
+        let stream = timeout(COMMAND_TIMEOUT, self.session.uid_store(&set, "+FLAGS.SILENT (\\Deleted)"))
+            .await
+            .context("UID STORE timed out")?
+            .context("UID STORE \\Deleted failed")?;
+        timeout(COMMAND_TIMEOUT, stream.try_collect::<Vec<_>>()).await.context("UID STORE timed out")??;
+        if !self.has("UIDPLUS") {
+            return Ok(false);
+        }
+        let stream = timeout(COMMAND_TIMEOUT, self.session.uid_expunge(&set))
+            .await
+            .context("UID EXPUNGE timed out")?
+            .context("UID EXPUNGE failed")?;
+        timeout(COMMAND_TIMEOUT, stream.try_collect::<Vec<_>>()).await.context("UID EXPUNGE timed out")??;
+        Ok(true)
+    }
+
+    /// True when `folder` holds a message whose Message-ID header is `message_id`.
+    /// Selects `folder` read-only; the caller selects its mailbox again afterwards.
+    pub async fn folder_has_message_id(&mut self, folder: &str, message_id: &str) -> Result<bool> {
+        timeout(COMMAND_TIMEOUT, self.session.examine(folder)).await.context("EXAMINE timed out")??;
+        let quoted = message_id.replace(['\\', '"'], "");
+        let found = self.uid_search(&format!("HEADER Message-ID \"{quoted}\"")).await?;
+        Ok(!found.is_empty())
+    }
+
+    /// Throws away unsolicited responses queued by async-imap: they are not needed
+    /// (screener re-searches after every wake-up) and a full queue drops responses.
+    pub fn drain_unsolicited(&mut self) {
+        while self.session.unsolicited_responses.try_recv().is_ok() {}
+    }
+
+    /// IDLE until the server says something, `idle_timeout` passes or `interrupt`
+    /// resolves. Ends with DONE under a timeout: that is where a dead connection shows.
+    pub async fn idle(
+        self,
+        idle_timeout: Duration,
+        interrupt: impl std::future::Future<Output = ()>,
+    ) -> Result<(Connection, Woken)> {
+        let Connection { session, capabilities, delimiter, existing } = self;
+        let mut handle = session.idle();
+        timeout(COMMAND_TIMEOUT, handle.init()).await.context("IDLE timed out")?.context("IDLE failed")?;
+        let woken = {
+            let (wait, _stop) = handle.wait_with_timeout(idle_timeout);
+            tokio::select! {
+                result = wait => match result.context("IDLE failed")? {
+                    async_imap::extensions::idle::IdleResponse::NewData(_) => Woken::Data,
+                    async_imap::extensions::idle::IdleResponse::Timeout => Woken::Timeout,
+                    // A connection closed by the server looks like an interrupt; DONE
+                    // below then fails, which is how it is noticed.
+                    async_imap::extensions::idle::IdleResponse::ManualInterrupt => Woken::Data,
+                },
+                () = interrupt => Woken::Interrupted,
+            }
+        };
+        let session = timeout(DONE_TIMEOUT, handle.done())
+            .await
+            .context("no answer to DONE: the connection is dead")?
+            .context("ending IDLE failed")?;
+        Ok((Connection { session, capabilities, delimiter, existing }, woken))
+    }
+
+    pub async fn noop(&mut self) -> Result<()> {
+        timeout(COMMAND_TIMEOUT, self.session.noop()).await.context("NOOP timed out")?.context("NOOP failed")
+    }
+
+    pub async fn logout(mut self) {
+        let _ = timeout(Duration::from_secs(3), self.session.logout()).await;
+    }
+}
+
+fn capability_names(caps: &async_imap::types::Capabilities) -> HashSet<String> {
+    use async_imap::types::Capability;
+    caps.iter()
+        .map(|c| match c {
+            Capability::Imap4rev1 => "IMAP4REV1".to_string(),
+            Capability::Auth(a) => format!("AUTH={}", a.to_ascii_uppercase()),
+            Capability::Atom(a) => a.to_ascii_uppercase(),
+        })
+        .collect()
+}
+
+/// A compact UID set for a command: runs of consecutive UIDs become ranges, so a
+/// backlog of thousands of messages does not make a line of thousands of numbers.
+pub fn uid_set(uids: &[u32]) -> String {
+    let mut sorted: Vec<u32> = uids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < sorted.len() {
+        let start = sorted[i];
+        let mut end = start;
+        while i + 1 < sorted.len() && sorted[i + 1] == end + 1 {
+            i += 1;
+            end = sorted[i];
+        }
+        parts.push(if start == end { start.to_string() } else { format!("{start}:{end}") });
+        i += 1;
+    }
+    parts.join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uid_set;
+
+    #[test]
+    fn uid_sets_are_compact() {
+        let cases: &[(&[u32], &str)] = &[
+            (&[], ""),
+            (&[5], "5"),
+            (&[1, 2, 3], "1:3"),
+            (&[3, 1, 2, 2], "1:3"),
+            (&[1, 3, 4, 5, 9, 10], "1,3:5,9:10"),
+            (&[4294967295], "4294967295"),
+        ];
+        for (uids, want) in cases {
+            assert_eq!(uid_set(uids), *want, "{uids:?}");
+        }
+    }
+}

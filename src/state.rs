@@ -1,0 +1,405 @@
+//! The state database (SQLite): how far each mailbox has been processed and a journal
+//! of every decision and mailbox change, so that a crash or restart at any point
+//! neither repeats nor drops an action.
+//!
+//! The protocol for each message: [`State::record_intent`] before the mailbox is
+//! touched, [`State::complete`] after, which also advances the mailbox cursor in the
+//! same transaction. An entry still `pending` at start-up is reconciled by looking at
+//! the server, never redone blindly.
+
+use anyhow::{Context, Result};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::Path;
+
+/// Schema migrations, applied in order; the index is the version they lead to.
+const MIGRATIONS: &[&str] = &[
+    // 1: mailbox cursors and the decision journal.
+    "CREATE TABLE mailbox (
+        name TEXT PRIMARY KEY,
+        uidvalidity INTEGER NOT NULL,
+        last_uid INTEGER NOT NULL
+    );
+    CREATE TABLE journal (
+        id INTEGER PRIMARY KEY,
+        time TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        mailbox TEXT NOT NULL,
+        uidvalidity INTEGER NOT NULL,
+        uid INTEGER NOT NULL,
+        message_key TEXT NOT NULL,
+        message_id TEXT,
+        sender TEXT,
+        subject TEXT,
+        score REAL NOT NULL,
+        action TEXT NOT NULL,
+        category TEXT,
+        reasons TEXT NOT NULL,
+        target TEXT,
+        outcome TEXT NOT NULL,
+        detail TEXT
+    );
+    CREATE UNIQUE INDEX journal_message ON journal (mailbox, uidvalidity, uid);
+    CREATE INDEX journal_key ON journal (message_key);",
+];
+
+/// What became of a journaled decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The intent is recorded; the mailbox change may or may not have happened.
+    Pending,
+    /// Done (or nothing to do, for `keep`).
+    Done,
+    /// Dry run: decided and journaled, the mailbox left alone.
+    DryRun,
+    /// The message could not be read or acted on; it was left where it was.
+    Failed,
+    /// At reconciliation the message was in neither place (the user moved it).
+    Vanished,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pending => "pending",
+            Outcome::Done => "done",
+            Outcome::DryRun => "dry-run",
+            Outcome::Failed => "failed",
+            Outcome::Vanished => "vanished",
+        }
+    }
+
+    fn parse(s: &str) -> Outcome {
+        match s {
+            "done" => Outcome::Done,
+            "dry-run" => Outcome::DryRun,
+            "failed" => Outcome::Failed,
+            "vanished" => Outcome::Vanished,
+            _ => Outcome::Pending,
+        }
+    }
+}
+
+/// How far a mailbox has been processed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub uidvalidity: u32,
+    pub last_uid: u32,
+}
+
+/// A decision about to be carried out.
+#[derive(Debug, Clone)]
+pub struct Intent<'a> {
+    pub mailbox: &'a str,
+    pub uidvalidity: u32,
+    pub uid: u32,
+    /// Message-ID, or a hash of the headers for messages without one.
+    pub message_key: &'a str,
+    pub message_id: Option<&'a str>,
+    pub sender: Option<&'a str>,
+    pub subject: Option<&'a str>,
+    pub score: f64,
+    pub action: &'a str,
+    pub category: Option<&'a str>,
+    /// The reasons as JSON.
+    pub reasons: &'a str,
+    /// The folder the message goes to, if any.
+    pub target: Option<&'a str>,
+}
+
+/// A journal row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub id: i64,
+    pub time: String,
+    pub mailbox: String,
+    pub uidvalidity: u32,
+    pub uid: u32,
+    pub message_key: String,
+    pub action: String,
+    pub target: Option<String>,
+    pub outcome: Outcome,
+}
+
+pub struct State {
+    conn: Connection,
+}
+
+impl State {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<State> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create the state directory {}", dir.display()))?;
+        }
+        let conn =
+            Connection::open(path).with_context(|| format!("cannot open the state database {}", path.display()))?;
+        Self::init(conn).with_context(|| format!("cannot prepare the state database {}", path.display()))
+    }
+
+    /// A throwaway database, for tests and dry runs without a state path.
+    pub fn in_memory() -> Result<State> {
+        Self::init(Connection::open_in_memory()?)
+    }
+
+    fn init(conn: Connection) -> Result<State> {
+        // WAL keeps readers (`screener review`) from blocking the daemon. NORMAL sync
+        // in WAL mode survives any crash of the process (kill -9 included); only a
+        // power loss may forget the last commits, and then the cursor is merely
+        // behind: messages already moved are gone from the inbox, so nothing repeats.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let state = State { conn };
+        state.migrate()?;
+        Ok(state)
+    }
+
+    fn migrate(&self) -> Result<()> {
+        let version: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let version = usize::try_from(version).unwrap_or(usize::MAX);
+        if version > MIGRATIONS.len() {
+            anyhow::bail!(
+                "the state database has schema version {version}, newer than this screener knows ({}); \
+                 upgrade screener or point daemon.state_path elsewhere",
+                MIGRATIONS.len()
+            );
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+            let tx = self.conn.unchecked_transaction()?;
+            tx.execute_batch(sql).with_context(|| format!("migration {} failed", i + 1))?;
+            tx.pragma_update(None, "user_version", i as i64 + 1)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    pub fn cursor(&self, mailbox: &str) -> Result<Option<Cursor>> {
+        Ok(self
+            .conn
+            .query_row("SELECT uidvalidity, last_uid FROM mailbox WHERE name = ?1", [mailbox], |r| {
+                Ok(Cursor { uidvalidity: r.get(0)?, last_uid: r.get(1)? })
+            })
+            .optional()?)
+    }
+
+    /// Sets the cursor outright (first run, UIDVALIDITY change).
+    pub fn set_cursor(&self, mailbox: &str, cursor: Cursor) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO mailbox (name, uidvalidity, last_uid) VALUES (?1, ?2, ?3)
+             ON CONFLICT (name) DO UPDATE SET uidvalidity = ?2, last_uid = ?3",
+            params![mailbox, cursor.uidvalidity, cursor.last_uid],
+        )?;
+        Ok(())
+    }
+
+    /// Records a decision before the mailbox is touched. Returns the journal id; if
+    /// this message (mailbox, UIDVALIDITY, UID) was journaled before, returns that
+    /// entry instead of adding another.
+    pub fn record_intent(&self, intent: &Intent) -> Result<(i64, Outcome)> {
+        if let Some((id, outcome)) = self
+            .conn
+            .query_row(
+                "SELECT id, outcome FROM journal WHERE mailbox = ?1 AND uidvalidity = ?2 AND uid = ?3",
+                params![intent.mailbox, intent.uidvalidity, intent.uid],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+            )
+            .optional()?
+        {
+            return Ok((id, Outcome::parse(&outcome)));
+        }
+        self.conn.execute(
+            "INSERT INTO journal (mailbox, uidvalidity, uid, message_key, message_id, sender, subject,
+                                  score, action, category, reasons, target, outcome)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'pending')",
+            params![
+                intent.mailbox,
+                intent.uidvalidity,
+                intent.uid,
+                intent.message_key,
+                intent.message_id,
+                intent.sender,
+                intent.subject,
+                intent.score,
+                intent.action,
+                intent.category,
+                intent.reasons,
+                intent.target,
+            ],
+        )?;
+        Ok((self.conn.last_insert_rowid(), Outcome::Pending))
+    }
+
+    /// Records the outcome of entry `id` and advances the cursor of its mailbox past
+    /// its UID, in one transaction: either both happen or neither.
+    pub fn complete(&self, id: i64, outcome: Outcome, detail: Option<&str>) -> Result<()> {
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute(
+            "UPDATE journal SET outcome = ?2, detail = ?3 WHERE id = ?1",
+            params![id, outcome.as_str(), detail],
+        )?;
+        tx.execute(
+            "UPDATE mailbox SET last_uid = max(last_uid, (SELECT uid FROM journal WHERE id = ?1))
+             WHERE name = (SELECT mailbox FROM journal WHERE id = ?1)
+               AND uidvalidity = (SELECT uidvalidity FROM journal WHERE id = ?1)",
+            params![id],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Entries of `mailbox` whose mailbox change may or may not have happened.
+    pub fn pending(&self, mailbox: &str) -> Result<Vec<Entry>> {
+        self.entries("WHERE mailbox = ?1 AND outcome = 'pending' ORDER BY uid", params![mailbox])
+    }
+
+    /// True when a message with this key was already acted on (or deliberately left)
+    /// in this mailbox, under any UIDVALIDITY.
+    pub fn seen_key(&self, mailbox: &str, message_key: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM journal WHERE mailbox = ?1 AND message_key = ?2 AND outcome != 'pending' LIMIT 1",
+                params![mailbox, message_key],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// How many messages got `action` with a completed outcome since `since`
+    /// (an SQLite datetime string such as "2026-01-05T00:00:00Z").
+    pub fn count_since(&self, action: &str, since: &str) -> Result<u64> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM journal WHERE action = ?1 AND outcome = 'done' AND time >= ?2",
+            params![action, since],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
+    /// Every journal entry, oldest first (for tests and `review`).
+    pub fn all(&self) -> Result<Vec<Entry>> {
+        self.entries("ORDER BY id", [])
+    }
+
+    fn entries(&self, clause: &str, params: impl rusqlite::Params) -> Result<Vec<Entry>> {
+        let sql = format!(
+            "SELECT id, time, mailbox, uidvalidity, uid, message_key, action, target, outcome FROM journal {clause}"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(params, |r| {
+            Ok(Entry {
+                id: r.get(0)?,
+                time: r.get(1)?,
+                mailbox: r.get(2)?,
+                uidvalidity: r.get(3)?,
+                uid: r.get(4)?,
+                message_key: r.get(5)?,
+                action: r.get(6)?,
+                target: r.get(7)?,
+                outcome: Outcome::parse(&r.get::<_, String>(8)?),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn intent(uid: u32, key: &str) -> Intent<'static> {
+        let key: &'static str = Box::leak(key.to_string().into_boxed_str());
+        Intent {
+            mailbox: "INBOX",
+            uidvalidity: 7,
+            uid,
+            message_key: key,
+            message_id: Some(key),
+            sender: Some("a@x.example"),
+            subject: Some("hi"),
+            score: 9.0,
+            action: "file",
+            category: Some("client-fishing"),
+            reasons: "[]",
+            target: Some("Screened/Extractive"),
+        }
+    }
+
+    #[test]
+    fn intent_then_outcome_advances_the_cursor() {
+        let s = State::in_memory().unwrap();
+        s.set_cursor("INBOX", Cursor { uidvalidity: 7, last_uid: 3 }).unwrap();
+        let (id, outcome) = s.record_intent(&intent(5, "<a@x>")).unwrap();
+        assert_eq!(outcome, Outcome::Pending);
+        assert_eq!(s.cursor("INBOX").unwrap().unwrap().last_uid, 3, "not before the action is complete");
+        assert_eq!(s.pending("INBOX").unwrap().len(), 1);
+        s.complete(id, Outcome::Done, None).unwrap();
+        assert_eq!(s.cursor("INBOX").unwrap().unwrap(), Cursor { uidvalidity: 7, last_uid: 5 });
+        assert!(s.pending("INBOX").unwrap().is_empty());
+        assert!(s.seen_key("INBOX", "<a@x>").unwrap());
+        assert!(!s.seen_key("INBOX", "<b@x>").unwrap());
+    }
+
+    #[test]
+    fn the_same_message_is_journaled_once() {
+        let s = State::in_memory().unwrap();
+        s.set_cursor("INBOX", Cursor { uidvalidity: 7, last_uid: 0 }).unwrap();
+        let (id, _) = s.record_intent(&intent(5, "<a@x>")).unwrap();
+        s.complete(id, Outcome::Done, None).unwrap();
+        let (again, outcome) = s.record_intent(&intent(5, "<a@x>")).unwrap();
+        assert_eq!((again, outcome), (id, Outcome::Done));
+        assert_eq!(s.all().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn the_cursor_never_moves_back() {
+        let s = State::in_memory().unwrap();
+        s.set_cursor("INBOX", Cursor { uidvalidity: 7, last_uid: 10 }).unwrap();
+        let (id, _) = s.record_intent(&intent(4, "<old@x>")).unwrap();
+        s.complete(id, Outcome::Done, None).unwrap();
+        assert_eq!(s.cursor("INBOX").unwrap().unwrap().last_uid, 10);
+    }
+
+    #[test]
+    fn a_cursor_of_another_uidvalidity_is_not_advanced() {
+        let s = State::in_memory().unwrap();
+        s.set_cursor("INBOX", Cursor { uidvalidity: 8, last_uid: 1 }).unwrap();
+        let (id, _) = s.record_intent(&intent(5, "<a@x>")).unwrap();
+        s.complete(id, Outcome::Done, None).unwrap();
+        assert_eq!(s.cursor("INBOX").unwrap().unwrap(), Cursor { uidvalidity: 8, last_uid: 1 });
+    }
+
+    #[test]
+    fn reopening_keeps_everything_and_migrations_run_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/screener.db");
+        {
+            let s = State::open(&path).unwrap();
+            s.set_cursor("INBOX", Cursor { uidvalidity: 1, last_uid: 2 }).unwrap();
+            s.record_intent(&intent(3, "<k@x>")).unwrap();
+        }
+        let s = State::open(&path).unwrap();
+        assert_eq!(s.cursor("INBOX").unwrap().unwrap().last_uid, 2);
+        assert_eq!(s.pending("INBOX").unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("screener.db");
+        Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
+        let err = State::open(&path).err().unwrap();
+        assert!(format!("{err:#}").contains("newer than this screener knows"), "{err:#}");
+    }
+
+    #[test]
+    fn counts_for_the_status_line() {
+        let s = State::in_memory().unwrap();
+        s.set_cursor("INBOX", Cursor { uidvalidity: 7, last_uid: 0 }).unwrap();
+        for uid in 1..=3 {
+            let (id, _) = s.record_intent(&intent(uid, &format!("<{uid}@x>"))).unwrap();
+            s.complete(id, if uid == 3 { Outcome::Failed } else { Outcome::Done }, None).unwrap();
+        }
+        assert_eq!(s.count_since("file", "2000-01-01T00:00:00Z").unwrap(), 2);
+    }
+}

@@ -1,0 +1,512 @@
+//! `screener run` against a real, private Dovecot: backlog and initial scans, IDLE,
+//! MOVE and its fallback, exactly-once across restarts and crashes, UIDVALIDITY
+//! changes, a server that dies, a wrong password, signals, TLS.
+
+mod support;
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use support::dovecot::{Dovecot, Options};
+
+const FILED: &str = "Screened.Extractive";
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn example(name: &str) -> Vec<u8> {
+    fs::read(repo().join("examples/mail").join(name)).unwrap()
+}
+
+/// A message that is filed, with its own Message-ID.
+fn extractive(n: u32) -> Vec<u8> {
+    let raw = String::from_utf8(example("02-who-are-your-clients.eml")).unwrap();
+    with_message_id(&raw, &format!("<extractive-{n}@test.example>"))
+}
+
+/// A message that is kept, with its own Message-ID.
+fn welcome(n: u32) -> Vec<u8> {
+    let raw = String::from_utf8(example("04-student-advice.eml")).unwrap();
+    with_message_id(&raw, &format!("<welcome-{n}@test.example>"))
+}
+
+fn with_message_id(raw: &str, id: &str) -> Vec<u8> {
+    let mut out = String::new();
+    for line in raw.lines() {
+        if line.to_ascii_lowercase().starts_with("message-id:") {
+            out.push_str(&format!("Message-ID: {id}\r\n"));
+        } else {
+            out.push_str(line);
+            out.push_str("\r\n");
+        }
+    }
+    out.into_bytes()
+}
+
+/// A running `screener run`, killed on drop; its log is kept for assertions.
+struct Screener {
+    child: Option<Child>,
+    dir: PathBuf,
+}
+
+struct Setup {
+    dir: tempfile::TempDir,
+}
+
+impl Setup {
+    fn new(server: &Dovecot, extra: &str) -> Setup {
+        let dir = tempfile::tempdir().unwrap();
+        let setup = Setup { dir };
+        setup.write_config(server, extra);
+        setup
+    }
+
+    fn config_path(&self) -> PathBuf {
+        self.dir.path().join("screener.toml")
+    }
+
+    fn state_path(&self) -> PathBuf {
+        self.dir.path().join("state/screener.db")
+    }
+
+    fn write_config(&self, server: &Dovecot, extra: &str) {
+        let text = format!(
+            r#"
+[identity]
+name = "Hank Bergstrom"
+addresses = ["hank@bergstrom.example"]
+authserv_id = "mx.bergstrom.example"
+
+[contacts]
+known = ["@bergstrom.example", "susan.cho@example.org"]
+
+[imap]
+host = "127.0.0.1"
+port = {port}
+tls = "none"
+username = "{user}"
+password = "{password}"
+
+[daemon]
+state_path = "{state}"
+idle_timeout = "30s"
+poll_interval = "1s"
+{extra}
+"#,
+            port = server.port(),
+            user = server.user(),
+            password = server.password(),
+            state = self.state_path().display(),
+        );
+        // [daemon] keys in `extra` would repeat the section: let callers pass whole sections
+        // or keys that belong to [daemon] (written last on purpose).
+        fs::write(self.config_path(), text).unwrap();
+    }
+
+    fn start(&self, args: &[&str], env: &[(&str, &str)]) -> Screener {
+        let log = fs::File::create(self.dir.path().join("screener.log")).unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_screener"));
+        cmd.arg("run").arg("--config").arg(self.config_path()).args(args);
+        for (key, _) in std::env::vars() {
+            if key.starts_with("SCREENER") || key == "NOTIFY_SOCKET" || key == "JOURNAL_STREAM" {
+                cmd.env_remove(key);
+            }
+        }
+        cmd.env("RUST_LOG", "info");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = cmd.stdout(Stdio::null()).stderr(log).spawn().unwrap();
+        Screener { child: Some(child), dir: self.dir.path().to_path_buf() }
+    }
+
+    /// `screener run --once`, waited for; returns (exit code, log).
+    fn once(&self, env: &[(&str, &str)]) -> (i32, String) {
+        let mut s = self.start(&["--once"], env);
+        let code = s.wait(Duration::from_secs(60));
+        (code, s.log())
+    }
+
+    fn journal(&self) -> Vec<(u32, String, String)> {
+        let out = Command::new("sqlite3")
+            .arg(self.state_path())
+            .arg("SELECT uid, action, outcome FROM journal ORDER BY id")
+            .output();
+        match out {
+            Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .map(|l| {
+                    let mut p = l.split('|');
+                    (p.next().unwrap().parse().unwrap(), p.next().unwrap().to_string(), p.next().unwrap().to_string())
+                })
+                .collect(),
+            _ => journal_via_rust(&self.state_path()),
+        }
+    }
+}
+
+/// Reads the journal without the sqlite3 tool, through screener's own state module.
+fn journal_via_rust(path: &Path) -> Vec<(u32, String, String)> {
+    let state = screener::state::State::open(path).unwrap();
+    state.all().unwrap().into_iter().map(|e| (e.uid, e.action, e.outcome.as_str().to_string())).collect()
+}
+
+impl Screener {
+    fn log(&self) -> String {
+        let mut s = String::new();
+        fs::File::open(self.dir.join("screener.log")).unwrap().read_to_string(&mut s).unwrap();
+        s
+    }
+
+    fn pid(&self) -> i32 {
+        self.child.as_ref().unwrap().id() as i32
+    }
+
+    fn signal(&self, name: &str) {
+        let ok = Command::new("kill").arg(format!("-{name}")).arg(self.pid().to_string()).status().unwrap().success();
+        assert!(ok, "kill -{name} failed");
+    }
+
+    /// Waits for the process to exit; returns its exit code (-1 for a signal).
+    fn wait(&mut self, limit: Duration) -> i32 {
+        let child = self.child.as_mut().unwrap();
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                self.child = None;
+                return status.code().unwrap_or(-1);
+            }
+            assert!(Instant::now() < deadline, "screener did not exit within {limit:?}:\n{}", self.log());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn wait_for_log(&self, needle: &str, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        while !self.log().contains(needle) {
+            assert!(Instant::now() < deadline, "no {needle:?} in the log within {limit:?}:\n{}", self.log());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Screener {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Messages in `mailbox`, 0 while it does not exist yet.
+fn count(server: &Dovecot, mailbox: &str) -> usize {
+    if server.mailboxes().iter().any(|m| m == mailbox) { server.count(mailbox) } else { 0 }
+}
+
+fn wait_until(limit: Duration, what: &str, mut check: impl FnMut() -> bool) -> Duration {
+    let start = Instant::now();
+    while !check() {
+        assert!(start.elapsed() < limit, "timed out after {limit:?} waiting for {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    start.elapsed()
+}
+
+#[test]
+fn backlog_is_filed_kept_mail_untouched_and_seen_state_preserved() {
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "initial_scan = \"all\"");
+    let unread = server.append("INBOX", &extractive(1), &[]);
+    let read = server.append("INBOX", &extractive(2), &["\\Seen"]);
+    let kept = server.append("INBOX", &welcome(1), &[]);
+    // The user's own message marked \Deleted must survive screener's expunges.
+    let deleted = server.append("INBOX", &welcome(2), &["\\Deleted"]);
+
+    let (code, log) = setup.once(&[]);
+    assert_eq!(code, 0, "{log}");
+    assert!(server.mailboxes().contains(&FILED.to_string()), "folder created: {:?}\n{log}", server.mailboxes());
+    assert_eq!(server.count(FILED), 2, "{log}");
+    assert_eq!(server.list_uids("INBOX"), vec![kept, deleted]);
+    assert!(server.flags("INBOX", deleted).contains(&"\\Deleted".to_string()));
+    assert!(server.flags("INBOX", kept).iter().all(|f| f != "\\Seen"), "kept message stays unread");
+    let filed = server.list_uids(FILED);
+    let flags: Vec<Vec<String>> = filed.iter().map(|u| server.flags(FILED, *u)).collect();
+    assert!(flags.iter().all(|f| f.contains(&"$Screened".to_string())), "{flags:?}");
+    assert!(flags.iter().all(|f| f.iter().any(|k| k.starts_with("$Screened-"))), "{flags:?}");
+    // Exactly one of the two filed messages was read before; MOVE kept that state.
+    assert_eq!(flags.iter().filter(|f| f.contains(&"\\Seen".to_string())).count(), 1, "{flags:?}");
+    let _ = (unread, read);
+    assert!(log.contains("filed"), "one log line per action:\n{log}");
+    // MOVE was offered, so no COPY fallback was used.
+    assert!(server.client_commands().iter().any(|c| c.to_uppercase().contains("UID MOVE")));
+
+    // Running again acts on nothing twice.
+    let (code, log2) = setup.once(&[]);
+    assert_eq!(code, 0, "{log2}");
+    assert_eq!(server.count(FILED), 2);
+    assert_eq!(setup.journal().len(), 4);
+}
+
+#[test]
+fn initial_scan_new_leaves_old_mail_alone() {
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "");
+    server.append("INBOX", &extractive(1), &[]);
+    let (code, log) = setup.once(&[]);
+    assert_eq!(code, 0, "{log}");
+    assert_eq!(server.count("INBOX"), 1, "a message from before the first start is not touched");
+    server.append("INBOX", &extractive(2), &[]);
+    let (code, log) = setup.once(&[]);
+    assert_eq!(code, 0, "{log}");
+    assert_eq!(server.count(FILED), 1, "{log}");
+    assert_eq!(server.message_ids(FILED), vec!["<extractive-2@test.example>"]);
+}
+
+#[test]
+fn initial_scan_unseen_takes_only_unread_mail() {
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "initial_scan = \"unseen\"");
+    server.append("INBOX", &extractive(1), &["\\Seen"]);
+    server.append("INBOX", &extractive(2), &[]);
+    let (code, log) = setup.once(&[]);
+    assert_eq!(code, 0, "{log}");
+    assert_eq!(server.message_ids(FILED), vec!["<extractive-2@test.example>"]);
+}
+
+#[test]
+fn without_move_copy_and_uid_expunge_spare_the_users_deleted_mail() {
+    let server = Dovecot::start_with(Options { hide_capabilities: vec!["MOVE"], ..Options::default() });
+    let setup = Setup::new(&server, "initial_scan = \"all\"");
+    let deleted = server.append("INBOX", &welcome(1), &["\\Deleted"]);
+    server.append("INBOX", &extractive(1), &[]);
+    let (code, log) = setup.once(&[]);
+    assert_eq!(code, 0, "{log}");
+    assert_eq!(server.count(FILED), 1);
+    assert_eq!(server.list_uids("INBOX"), vec![deleted], "only the filed UID was expunged");
+    let commands: Vec<String> = server.client_commands().iter().map(|c| c.to_uppercase()).collect();
+    assert!(commands.iter().any(|c| c.contains("UID COPY")), "{commands:?}");
+    assert!(commands.iter().any(|c| c.contains("UID EXPUNGE")), "{commands:?}");
+    assert!(
+        !commands
+            .iter()
+            .any(|c| c.contains(" MOVE ") || c.ends_with(" EXPUNGE") && !c.contains("UID") || c.contains(" CLOSE")),
+        "{commands:?}"
+    );
+}
+
+#[test]
+fn dry_run_changes_nothing_but_journals() {
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "initial_scan = \"all\"");
+    server.append("INBOX", &extractive(1), &[]);
+    let mut s = setup.start(&["--once", "--dry-run"], &[]);
+    assert_eq!(s.wait(Duration::from_secs(30)), 0, "{}", s.log());
+    assert_eq!(server.count("INBOX"), 1);
+    assert!(!server.mailboxes().contains(&FILED.to_string()));
+    assert!(s.log().contains("dry run"), "{}", s.log());
+    assert_eq!(setup.journal(), vec![(1, "file".to_string(), "dry-run".to_string())]);
+}
+
+#[test]
+fn a_message_appended_while_idle_is_filed_within_two_seconds() {
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "");
+    let s = setup.start(&[], &[]);
+    s.wait_for_log("connected", Duration::from_secs(10));
+    std::thread::sleep(Duration::from_millis(300)); // let it enter IDLE
+    server.append("INBOX", &extractive(1), &[]);
+    let took = wait_until(Duration::from_secs(2), "the message to be filed", || count(&server, FILED) == 1);
+    eprintln!("filed {took:?} after APPEND");
+    assert_eq!(server.count("INBOX"), 0);
+}
+
+#[test]
+fn sigterm_leaves_idle_logs_out_and_exits_zero_quickly() {
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "");
+    let mut s = setup.start(&[], &[]);
+    s.wait_for_log("connected", Duration::from_secs(10));
+    std::thread::sleep(Duration::from_millis(300));
+    let start = Instant::now();
+    s.signal("TERM");
+    assert_eq!(s.wait(Duration::from_secs(5)), 0, "{}", s.log());
+    assert!(start.elapsed() < Duration::from_secs(5));
+    assert!(server.client_commands().iter().any(|c| c.to_uppercase().ends_with("LOGOUT")), "logged out");
+}
+
+#[test]
+fn sigterm_during_a_backlog_finishes_cleanly_with_nothing_half_done() {
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "initial_scan = \"all\"");
+    for n in 0..300 {
+        server.append("INBOX", &if n % 2 == 0 { extractive(n) } else { welcome(n) }, &[]);
+    }
+    let mut s = setup.start(&[], &[]);
+    s.wait_for_log("initial scan", Duration::from_secs(10));
+    s.signal("TERM");
+    assert_eq!(s.wait(Duration::from_secs(5)), 0, "{}", s.log());
+    let journal = setup.journal();
+    assert!(journal.iter().all(|(_, _, outcome)| outcome != "pending"), "{journal:?}");
+    // Everything journaled as filed is in the folder; nothing else is.
+    let filed = journal.iter().filter(|(_, a, o)| a == "file" && o == "done").count();
+    assert_eq!(server.count(FILED), filed);
+    assert_eq!(server.count("INBOX") + filed, 300);
+    // A new start finishes the job without repeating any of it.
+    let (code, log) = setup.once(&[]);
+    assert_eq!(code, 0, "{log}");
+    assert_eq!(server.count(FILED), 150);
+    assert_eq!(server.count("INBOX"), 150);
+}
+
+#[test]
+fn crash_after_the_intent_is_reconciled_without_acting_twice() {
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "initial_scan = \"all\"");
+    server.append("INBOX", &extractive(1), &[]);
+    let (code, _) = setup.once(&[("SCREENERTEST_ABORT", "after-intent")]);
+    assert_ne!(code, 0, "the process was to abort");
+    assert_eq!(server.count("INBOX"), 1, "nothing moved before the crash");
+    assert_eq!(setup.journal(), vec![(1, "file".to_string(), "pending".to_string())]);
+    // Initial scan again after the crash: the pending entry is reconciled, not redone blind.
+    let (code, log) = setup.once(&[]);
+    assert_eq!(code, 0, "{log}");
+    assert_eq!(server.count(FILED), 1);
+    assert_eq!(server.count("INBOX"), 0);
+    assert_eq!(setup.journal(), vec![(1, "file".to_string(), "done".to_string())]);
+    assert!(log.contains("reconciled: moved after restart"), "{log}");
+}
+
+#[test]
+fn crash_after_the_move_is_reconciled_without_moving_again() {
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "initial_scan = \"all\"");
+    server.append("INBOX", &extractive(1), &[]);
+    server.append("INBOX", &extractive(2), &[]);
+    let (code, _) = setup.once(&[("SCREENERTEST_ABORT", "after-move")]);
+    assert_ne!(code, 0);
+    assert_eq!(server.count(FILED), 1, "moved once before the crash");
+    let (code, log) = setup.once(&[]);
+    assert_eq!(code, 0, "{log}");
+    assert!(log.contains("reconciled: already in the target folder"), "{log}");
+    assert_eq!(server.count(FILED), 2);
+    assert_eq!(server.count("INBOX"), 0);
+    let journal = setup.journal();
+    assert_eq!(journal.len(), 2, "{journal:?}");
+    assert!(journal.iter().all(|(_, _, o)| o == "done"), "{journal:?}");
+}
+
+#[test]
+fn uidvalidity_change_does_not_act_again_on_journaled_mail() {
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "initial_scan = \"all\"");
+    server.append("INBOX", &extractive(1), &[]);
+    server.append("INBOX", &welcome(1), &[]);
+    let (code, log) = setup.once(&[]);
+    assert_eq!(code, 0, "{log}");
+    assert_eq!(server.count(FILED), 1);
+    // The user disagrees and moves the filed message back to the inbox, then the
+    // server renumbers the mailbox (as after a restore).
+    server.doveadm(&["move", "-u", server.user(), "INBOX", "mailbox", FILED, "all"]);
+    assert_eq!(server.count("INBOX"), 2);
+    let old = server.uidvalidity("INBOX");
+    server.doveadm(&["mailbox", "update", "-u", server.user(), "--uid-validity", &(old + 1000).to_string(), "INBOX"]);
+    assert_ne!(server.uidvalidity("INBOX"), old);
+    server.append("INBOX", &extractive(2), &[]);
+    let (code, log) = setup.once(&[]);
+    assert_eq!(code, 0, "{log}");
+    assert!(log.contains("UIDVALIDITY changed"), "{log}");
+    // The message the user moved back stays; the new one is filed.
+    assert_eq!(server.message_ids(FILED), vec!["<extractive-2@test.example>"], "{log}");
+    assert_eq!(server.count("INBOX"), 2);
+}
+
+#[test]
+fn the_server_dying_during_idle_is_survived() {
+    let mut server = Dovecot::start();
+    let setup = Setup::new(&server, "");
+    let s = setup.start(&[], &[]);
+    s.wait_for_log("connected", Duration::from_secs(10));
+    std::thread::sleep(Duration::from_millis(300));
+    server.kill();
+    std::thread::sleep(Duration::from_millis(500));
+    server.restart();
+    server.append("INBOX", &extractive(1), &[]);
+    wait_until(Duration::from_secs(20), "the message to be filed after reconnecting", || count(&server, FILED) == 1);
+    assert!(s.log().contains("reconnecting"), "{}", s.log());
+}
+
+#[test]
+fn a_wrong_password_is_reported_and_retried_slowly() {
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "");
+    let text = fs::read_to_string(setup.config_path()).unwrap().replace(server.password(), "wrong-password");
+    fs::write(setup.config_path(), text).unwrap();
+    let s = setup.start(&[], &[]);
+    s.wait_for_log("rejected the login", Duration::from_secs(10));
+    std::thread::sleep(Duration::from_secs(3));
+    let log = s.log();
+    assert_eq!(log.matches("rejected the login").count(), 1, "no hot loop:\n{log}");
+    assert!(log.contains("retrying in 5m"), "{log}");
+    assert!(!log.contains("wrong-password"), "the password never appears in the log:\n{log}");
+    // --once gives up at once with a non-zero exit.
+    let (code, log) = setup.once(&[]);
+    assert_eq!(code, 1, "{log}");
+    assert!(log.contains("rejected the login"), "{log}");
+}
+
+#[test]
+fn sighup_reloads_a_good_file_and_refuses_a_broken_one() {
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "");
+    let s = setup.start(&[], &[]);
+    s.wait_for_log("connected", Duration::from_secs(10));
+    let good = fs::read_to_string(setup.config_path()).unwrap();
+
+    // Broken: the old configuration stays and the daemon keeps working.
+    fs::write(setup.config_path(), format!("{good}\n[scoring]\nfile_treshold = 1\n")).unwrap();
+    s.signal("HUP");
+    s.wait_for_log("reload failed", Duration::from_secs(5));
+    assert!(s.log().contains("file_treshold"), "{}", s.log());
+    server.append("INBOX", &extractive(1), &[]);
+    wait_until(Duration::from_secs(5), "filing with the old configuration", || count(&server, FILED) == 1);
+
+    // Good: a threshold so high nothing is filed, applied without reconnecting.
+    fs::write(setup.config_path(), format!("{good}\n[scoring]\nfile_threshold = 900\ndecline_threshold = 900\n"))
+        .unwrap();
+    s.signal("HUP");
+    s.wait_for_log("configuration reloaded", Duration::from_secs(5));
+    assert_eq!(s.log().matches("connected").count(), 1, "no reconnect for a scoring change");
+    server.append("INBOX", &extractive(2), &[]);
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(server.count(FILED), 1, "{}", s.log());
+    assert_eq!(server.count("INBOX"), 1);
+}
+
+#[test]
+fn implicit_tls_and_starttls_with_a_private_ca() {
+    let server = Dovecot::start_with(Options { tls: true, ..Options::default() });
+    for (tls, port) in [("implicit", server.tls_port()), ("starttls", server.port())] {
+        let setup = Setup::new(&server, "initial_scan = \"all\"");
+        let text = fs::read_to_string(setup.config_path())
+            .unwrap()
+            .replace("host = \"127.0.0.1\"", "host = \"localhost\"")
+            .replace(&format!("port = {}", server.port()), &format!("port = {port}"))
+            .replace("tls = \"none\"", &format!("tls = \"{tls}\"\nca_file = \"{}\"", server.ca_cert_path().display()));
+        fs::write(setup.config_path(), text).unwrap();
+        server.append("INBOX", &extractive(port as u32), &[]);
+        let (code, log) = setup.once(&[]);
+        assert_eq!(code, 0, "{tls}: {log}");
+        // Without the private CA the certificate is refused.
+        let text = fs::read_to_string(setup.config_path()).unwrap();
+        let without_ca: String = text.lines().filter(|l| !l.starts_with("ca_file")).collect::<Vec<_>>().join("\n");
+        fs::write(setup.config_path(), without_ca).unwrap();
+        let (code, log) = setup.once(&[]);
+        assert_eq!(code, 1, "{tls}: an unknown CA must be refused: {log}");
+        assert!(log.contains("certificate") || log.contains("TLS"), "{log}");
+    }
+    assert_eq!(server.count(FILED), 2);
+}
