@@ -52,9 +52,20 @@ enum Target {
     /// A phrase of a rule; the flags say whether the phrase starts/ends with a word
     /// character and so needs a word-boundary check.
     Phrase { rule: usize, word_start: bool, word_end: bool },
-    /// A prefix of the regex with this index: every match of the regex starts with
-    /// one of its prefixes, so the regex runs only from where one was found.
-    Gate(usize),
+    /// A literal every match of regex `i` starts with: the regex runs anchored here.
+    Prefix(usize),
+    /// A literal every match of regex `i` ends with: without one in a region, the
+    /// regex cannot match there.
+    Suffix(usize),
+}
+
+struct GatedRegex {
+    rule: usize,
+    regex: Regex,
+    /// Runs anchored at prefix hits (else unanchored over the region).
+    has_prefixes: bool,
+    /// Runs only in a region where a suffix was seen.
+    has_suffixes: bool,
 }
 
 struct Rule {
@@ -71,9 +82,7 @@ pub struct Classifier {
     patterns: AhoCorasick,
     /// Pattern index of the automaton → what finding that pattern means.
     targets: Vec<Vec<Target>>,
-    regexes: Vec<(usize, Regex)>,
-    /// Regexes without a finite set of prefixes, which must run on every message.
-    ungated: Vec<usize>,
+    regexes: Vec<GatedRegex>,
     facts: Vec<(usize, Fact)>,
     combos: Vec<ComboSpec>,
     category_max: BTreeMap<String, f64>,
@@ -95,7 +104,6 @@ impl Classifier {
             });
             targets[i].push(target);
         };
-        let mut ungated = Vec::new();
         let mut regexes = Vec::new();
         let mut facts = Vec::new();
         let mut seen = HashMap::new();
@@ -149,15 +157,20 @@ impl Classifier {
                             }
                         }
                         None => {
-                            match pattern::prefixes(&compiled) {
-                                Some(literals) => {
-                                    for literal in literals {
-                                        add_pattern(literal, Target::Gate(regexes.len()));
-                                    }
-                                }
-                                None => ungated.push(regexes.len()),
+                            let gates = pattern::gates(&compiled);
+                            let i = regexes.len();
+                            for literal in &gates.prefixes {
+                                add_pattern(literal.clone(), Target::Prefix(i));
                             }
-                            regexes.push((index, compiled.regex));
+                            for literal in &gates.suffixes {
+                                add_pattern(literal.clone(), Target::Suffix(i));
+                            }
+                            regexes.push(GatedRegex {
+                                rule: index,
+                                regex: compiled.regex,
+                                has_prefixes: !gates.prefixes.is_empty(),
+                                has_suffixes: !gates.suffixes.is_empty(),
+                            });
                         }
                     },
                     Err(e) => errors.push(rule_err(&spec.id, format!("the regex does not compile: {e}"))),
@@ -221,7 +234,6 @@ impl Classifier {
             patterns,
             targets,
             regexes,
-            ungated,
             facts,
             combos: set.combos.iter().filter(|c| c.enabled && c.weight != 0.0).cloned().collect(),
             category_max: set.category_max.clone(),
@@ -231,7 +243,11 @@ impl Classifier {
     /// Ids of the regex rules that have no usable literal prefix and so must be searched
     /// on every message: the slow ones, worth rewriting.
     pub fn ungated_rules(&self) -> Vec<&str> {
-        self.ungated.iter().map(|&i| self.rules[self.regexes[i].0].id.as_str()).collect()
+        self.regexes
+            .iter()
+            .filter(|r| !r.has_prefixes && !r.has_suffixes)
+            .map(|r| self.rules[r.rule].id.as_str())
+            .collect()
     }
 
     /// Number of active rules and combos.
@@ -253,11 +269,15 @@ impl Classifier {
         let body_start = subject.len() + 1;
         let mut fired: Vec<Option<String>> = vec![None; self.rules.len()];
 
-        let mut gate_hits: Vec<(usize, usize)> = Vec::new();
+        // Per regex: was a suffix seen in the subject / in the body? And where did
+        // prefixes occur (in match-end order, which is close to ascending)?
+        let mut suffix_seen = vec![[false; 2]; self.regexes.len()];
+        let mut prefix_hits: Vec<(usize, usize)> = Vec::new();
         for m in self.patterns.find_overlapping_iter(&haystack) {
             for target in &self.targets[m.pattern().as_usize()] {
                 match *target {
-                    Target::Gate(i) => gate_hits.push((i, m.start())),
+                    Target::Prefix(i) => prefix_hits.push((i, m.start())),
+                    Target::Suffix(i) => suffix_seen[i][usize::from(m.start() >= body_start)] = true,
                     Target::Phrase { rule, word_start, word_end } => {
                         if fired[rule].is_some() || !in_scope(self.rules[rule].scope, m.start(), body_start) {
                             continue;
@@ -273,26 +293,29 @@ impl Classifier {
         }
 
         // A region is the subject or the body, so that no match spans both.
-        let region = |at: usize| if at < body_start { 0..subject.len() } else { body_start..haystack.len() };
-        gate_hits.sort_unstable();
-        gate_hits.dedup();
-        for (i, at) in gate_hits {
-            let (rule, re) = &self.regexes[i];
-            if fired[*rule].is_some() || !in_scope(self.rules[*rule].scope, at, body_start) {
-                continue;
-            }
-            let input = Input::new(&haystack).span(at..region(at).end).anchored(Anchored::Yes);
-            if let Some(m) = re.search(&input) {
-                fired[*rule] = Some(excerpt(&haystack, m.start(), m.end()));
+        let region = |at: usize| usize::from(at >= body_start);
+        let regions = [0..subject.len(), body_start..haystack.len()];
+        let possible = |g: &GatedRegex, i: usize, r: usize, fired: &[Option<String>]| {
+            fired[g.rule].is_none()
+                && (!g.has_suffixes || suffix_seen[i][r])
+                && in_scope(self.rules[g.rule].scope, regions[r].start, body_start)
+        };
+        for (i, at) in prefix_hits {
+            let g = &self.regexes[i];
+            let r = region(at);
+            if possible(g, i, r, &fired) {
+                let input = Input::new(&haystack).span(at..regions[r].end).anchored(Anchored::Yes);
+                if let Some(m) = g.regex.search(&input) {
+                    fired[g.rule] = Some(excerpt(&haystack, m.start(), m.end()));
+                }
             }
         }
-        for &i in &self.ungated {
-            let (rule, re) = &self.regexes[i];
-            for span in [region(0), region(body_start)] {
-                if fired[*rule].is_none() && in_scope(self.rules[*rule].scope, span.start, body_start) {
-                    if let Some(m) = re.search(&Input::new(&haystack).span(span)) {
-                        fired[*rule] = Some(excerpt(&haystack, m.start(), m.end()));
-                    }
+        for (i, g) in self.regexes.iter().enumerate().filter(|(_, g)| !g.has_prefixes) {
+            for r in 0..2 {
+                if possible(g, i, r, &fired)
+                    && let Some(m) = g.regex.search(&Input::new(&haystack).span(regions[r].clone()))
+                {
+                    fired[g.rule] = Some(excerpt(&haystack, m.start(), m.end()));
                 }
             }
         }
@@ -375,7 +398,8 @@ impl Classifier {
 /// Scores are shown with one decimal; rounding here keeps sums such as 0.1 + 0.2
 /// from landing just below a threshold.
 fn round(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
+    // `+ 0.0` turns -0.0 into 0.0, which would otherwise print as "-0".
+    (x * 1000.0).round() / 1000.0 + 0.0
 }
 
 fn valid_id(id: &str) -> bool {

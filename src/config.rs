@@ -281,10 +281,10 @@ pub fn load_with_env(path: Option<&Path>, env: Option<Map<String, String>>) -> R
     let fail = |key: &str, problem: String| {
         ConfigErrors(vec![ConfigError { origin: origin.clone(), key: key.into(), problem }])
     };
-    if let Some(path) = path {
-        if let Err(e) = std::fs::metadata(path) {
-            return Err(fail("(file)", format!("cannot read the configuration file: {e}")));
-        }
+    if let Some(path) = path
+        && let Err(e) = std::fs::metadata(path)
+    {
+        return Err(fail("(file)", format!("cannot read the configuration file: {e}")));
     }
     let mut builder = config::Config::builder();
     if let Some(path) = path {

@@ -26,7 +26,8 @@ pub fn init(format: LogFormat) {
         LogFormat::Text if std::env::var_os("JOURNAL_STREAM").is_some() => {
             builder.with_ansi(false).event_format(Journald(Format::default().without_time())).try_init()
         }
-        LogFormat::Text => builder.try_init(),
+        // Colours only for a person at a terminal, never into a file or a pipe.
+        LogFormat::Text => builder.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).try_init(),
     };
     // Already installed (tests call this more than once): keep the first.
     drop(result);

@@ -510,3 +510,61 @@ fn implicit_tls_and_starttls_with_a_private_ca() {
     }
     assert_eq!(server.count(FILED), 2);
 }
+
+#[test]
+fn without_idle_it_polls() {
+    let server = Dovecot::start_with(Options { hide_capabilities: vec!["IDLE"], ..Options::default() });
+    let setup = Setup::new(&server, "");
+    let s = setup.start(&[], &[]);
+    s.wait_for_log("idle=false", Duration::from_secs(10));
+    server.append("INBOX", &extractive(1), &[]);
+    // poll_interval is 1 s in these tests.
+    wait_until(Duration::from_secs(5), "the message to be filed by polling", || count(&server, FILED) == 1);
+    assert!(!server.client_commands().iter().any(|c| c.to_uppercase().ends_with(" IDLE")));
+}
+
+#[test]
+fn systemd_notifications_and_journald_log_lines() {
+    use std::os::unix::net::UnixDatagram;
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "");
+    let socket_path = setup.dir.path().join("notify.sock");
+    let socket = UnixDatagram::bind(&socket_path).unwrap();
+    socket.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut s = setup.start(&[], &[("NOTIFY_SOCKET", socket_path.to_str().unwrap()), ("JOURNAL_STREAM", "8:1234")]);
+    let mut seen = String::new();
+    let mut buf = [0u8; 4096];
+    while !(seen.contains("READY=1") && seen.contains("STATUS=watching INBOX")) {
+        let n = socket.recv(&mut buf).unwrap_or_else(|e| panic!("no notification ({e}); got {seen:?}\n{}", s.log()));
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+        seen.push('\n');
+    }
+    assert!(seen.contains("STATUS=watching INBOX: 0 filed, 0 declined today"), "{seen}");
+    s.signal("TERM");
+    assert_eq!(s.wait(Duration::from_secs(5)), 0);
+    let n = socket.recv(&mut buf).unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).contains("STOPPING=1"));
+    // Under journald: a priority prefix, no timestamp, no colour codes.
+    let log = s.log();
+    let first = log.lines().next().unwrap();
+    assert!(first.starts_with("<6>"), "{first}");
+    assert!(!log.contains('\u{1b}') && !first.contains("2026-"), "{log}");
+}
+
+#[test]
+fn json_logs_for_log_shippers() {
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "initial_scan = \"all\"");
+    server.append("INBOX", &extractive(1), &[]);
+    let mut s = setup.start(&["--once", "--log-format", "json"], &[]);
+    assert_eq!(s.wait(Duration::from_secs(30)), 0);
+    let log = s.log();
+    let lines: Vec<serde_json::Value> = log.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let filed = lines
+        .iter()
+        .find(|l| l["fields"]["message"].as_str().is_some_and(|m| m.starts_with("filed")))
+        .expect("a filed line");
+    assert_eq!(filed["level"], "INFO");
+    assert_eq!(filed["fields"]["folder"], FILED);
+    assert!(filed["fields"]["score"].as_f64().unwrap() >= 5.0);
+}

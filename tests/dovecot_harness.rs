@@ -5,7 +5,7 @@
 mod support;
 
 use std::net::{Ipv4Addr, TcpStream};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use support::dovecot::{Dovecot, Imap, Options};
@@ -123,7 +123,7 @@ fn tls_presents_the_test_certificate() {
             .arg("-CAfile")
             .arg(&ca)
             .args(["-verify_return_error", "-brief"])
-            .stdin(std::process::Stdio::null())
+            .stdin(Stdio::null())
             .output()
             .expect("run openssl s_client");
         let text = String::from_utf8_lossy(&output.stdout) + String::from_utf8_lossy(&output.stderr);

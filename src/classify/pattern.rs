@@ -137,25 +137,47 @@ fn cross(a: &[Vec<Token>], b: &[Vec<Token>], max: usize) -> Option<Vec<Vec<Token
     Some(a.iter().flat_map(|x| b.iter().map(move |y| x.iter().chain(y).cloned().collect())).collect())
 }
 
-/// The literals every match of the regex starts with, or `None` when it can start
-/// with too many different strings (or with nearly anything) to gate it.
-pub fn prefixes(compiled: &Compiled) -> Option<Vec<String>> {
-    let mut extractor = Extractor::new();
-    extractor.kind(ExtractKind::Prefix).limit_total(256).limit_class(10);
-    let mut seq = extractor.extract(&compiled.hir);
-    seq.optimize_for_prefix_by_preference();
-    let mut out = Vec::new();
-    for literal in seq.literals()? {
-        // An empty prefix matches everywhere, a single letter or space nearly so; a
-        // digit or a quote is rare enough that an anchored search at each is cheap.
-        match literal.as_bytes() {
-            [] => return None,
-            [b] if b.is_ascii_alphabetic() || b.is_ascii_whitespace() => return None,
-            _ => {}
+/// How a regex is kept off messages it cannot match.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Gates {
+    /// Every match starts with one of these: the regex runs anchored where one occurs.
+    /// Empty when no usable set exists; the regex then runs on the whole region.
+    pub prefixes: Vec<String>,
+    /// Every match ends with one of these: a region without any is skipped. Empty when
+    /// no usable set exists.
+    pub suffixes: Vec<String>,
+}
+
+/// The prefix and suffix literal sets of a regex, each kept only when all its
+/// literals are worth looking for (not empty, not a lone letter or space).
+pub fn gates(compiled: &Compiled) -> Gates {
+    let extract = |prefix: bool| -> Vec<String> {
+        let mut extractor = Extractor::new();
+        let kind = if prefix { ExtractKind::Prefix } else { ExtractKind::Suffix };
+        extractor.kind(kind).limit_total(2000).limit_class(10).limit_repeat(3);
+        let mut seq = extractor.extract(&compiled.hir);
+        if prefix {
+            seq.optimize_for_prefix_by_preference();
+        } else {
+            seq.optimize_for_suffix_by_preference();
         }
-        out.push(String::from_utf8(literal.as_bytes().to_vec()).ok()?);
-    }
-    Some(out)
+        let Some(literals) = seq.literals() else { return Vec::new() };
+        let mut out = Vec::with_capacity(literals.len());
+        for literal in literals {
+            // An empty literal matches everywhere, a single letter or space nearly
+            // so; a digit or a quote is rare enough to be worth it.
+            match literal.as_bytes() {
+                [] => return Vec::new(),
+                [b] if b.is_ascii_alphabetic() || b.is_ascii_whitespace() => return Vec::new(),
+                bytes => match String::from_utf8(bytes.to_vec()) {
+                    Ok(text) => out.push(text),
+                    Err(_) => return Vec::new(),
+                },
+            }
+        }
+        out
+    };
+    Gates { prefixes: extract(true), suffixes: extract(false) }
 }
 
 fn ascii_classes(source: &str) -> String {
@@ -218,10 +240,11 @@ mod tests {
     }
 
     #[test]
-    fn gated_regexes_have_prefixes() {
-        let c = compile(r"\byour (?:\w+ )?network\b").unwrap();
-        assert_eq!(prefixes(&c).unwrap(), ["your "]);
-        assert!(prefixes(&compile(r"\w+ing").unwrap()).is_none());
+    fn gates_are_prefix_and_suffix_literals() {
+        let g = gates(&compile(r"\byour (?:\w+ )?network\b").unwrap());
+        assert_eq!(g.prefixes, ["your "]);
+        assert_eq!(g.suffixes, [" network"]);
+        assert_eq!(gates(&compile(r"\w+ing \w+").unwrap()), Gates::default());
     }
 
     #[test]

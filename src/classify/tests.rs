@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::message::{Limits, parse};
+use regex_automata::meta::Regex;
 
 fn classifier(toml_text: &str) -> Classifier {
     let set: RuleSet = toml::from_str(toml_text).unwrap();
@@ -203,9 +204,75 @@ fn builtin_rules_compile() {
     assert!(c.len() > 20);
 }
 
+/// The fast path (phrases and expanded regexes in one automaton, gated regexes) must
+/// fire exactly the rules a naive evaluation fires: every phrase searched on its own,
+/// every regex run over the whole subject and body.
 #[test]
-fn print_ungated() {
+fn the_fast_path_fires_exactly_what_a_naive_search_fires() {
+    use std::collections::BTreeSet;
     let set = RuleSet::builtin().unwrap();
     let c = Classifier::new(&set).unwrap();
-    eprintln!("UNGATED {:?} patterns {}", c.ungated_rules(), c.targets.len());
+    let naive_regexes: Vec<(String, Where, Regex)> = set
+        .rules
+        .iter()
+        .filter(|r| r.enabled && r.weight != 0.0)
+        .filter_map(|r| r.regex.as_ref().map(|src| (r.id.clone(), r.scope, pattern::compile(src).unwrap().regex)))
+        .collect();
+    let naive = |m: &Message| -> BTreeSet<String> {
+        let mut fired = BTreeSet::new();
+        for spec in set.rules.iter().filter(|r| r.enabled && r.weight != 0.0) {
+            for phrase in &spec.phrases {
+                let p = normalize(phrase);
+                for (text, scope) in [(&m.text.subject, Where::Subject), (&m.text.body, Where::Body)] {
+                    if spec.scope != Where::Any && spec.scope != scope {
+                        continue;
+                    }
+                    let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+                    let hit = text.match_indices(&p).any(|(at, _)| {
+                        (!word(p.chars().next()) || !word(text[..at].chars().next_back()))
+                            && (!word(p.chars().next_back()) || !word(text[at + p.len()..].chars().next()))
+                    });
+                    if hit {
+                        fired.insert(spec.id.clone());
+                    }
+                }
+            }
+        }
+        for (id, scope, re) in &naive_regexes {
+            for (text, s) in [(&m.text.subject, Where::Subject), (&m.text.body, Where::Body)] {
+                if (*scope == Where::Any || *scope == s) && re.is_match(text.as_str()) {
+                    fired.insert(id.clone());
+                }
+            }
+        }
+        fired
+    };
+    let mut dirs = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")];
+    for extra in ["tests/validation", "tests/heldout", "../shared/corpus/dev", "../shared/corpus/spamassassin/spam-2"] {
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(extra);
+        if dir.is_dir() {
+            dirs.push(dir);
+        }
+    }
+    let contacts = Contacts::default();
+    let users = vec!["hank@bergstrom.example".to_string()];
+    let context = Context { user_addresses: &users, user_name: None, contacts: &contacts };
+    let mut checked = 0;
+    for dir in dirs {
+        let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+        files.sort();
+        for file in files.iter().filter(|f| f.extension().is_some_and(|e| e == "eml")) {
+            let Ok(m) = parse(&std::fs::read(file).unwrap(), Limits::default(), None) else { continue };
+            let fast: BTreeSet<String> = c
+                .classify(&m, &context)
+                .reasons
+                .into_iter()
+                .filter(|r| !r.rule.starts_with("cap:") && set.rules.iter().any(|s| s.id == r.rule && s.fact.is_none()))
+                .map(|r| r.rule)
+                .collect();
+            assert_eq!(fast, naive(&m), "{}", file.display());
+            checked += 1;
+        }
+    }
+    assert!(checked >= 40, "only {checked} messages checked");
 }

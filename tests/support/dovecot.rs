@@ -332,6 +332,7 @@ impl Dovecot {
         if !identity.root {
             // A non-root master can neither switch users nor chroot.
             conf += &format!("default_internal_user = {0}\ndefault_login_user = {0}\n", identity.user);
+            conf += &format!("default_internal_group = {}\n", identity.group);
             for service in ["anvil", "imap-login", "ipc", "old-stats", "aggregator", "imap-urlauth-login"] {
                 conf += &format!("service {service} {{\n  chroot =\n}}\n");
             }
@@ -408,7 +409,9 @@ impl Dovecot {
         greeting.contains(&self.name)
     }
 
-    /// Runs doveadm on this instance and returns its output; panics if it fails.
+    /// Runs `doveadm -c <this config> ARGS` and returns its output; panics if it fails. For what
+    /// the helpers don't cover, e.g. `["mailbox", "update", "-u", server.user(), "--uid-validity",
+    /// "7", "INBOX"]`.
     pub fn doveadm(&self, args: &[&str]) -> String {
         assert!(self.is_running(), "dovecot is stopped; doveadm needs it running (call restart() first)");
         let doveadm = program("doveadm").expect(MISSING);
@@ -437,7 +440,7 @@ impl Dovecot {
 }
 
 impl Drop for Dovecot {
-    /// Kills rather than stops: the data is about to be deleted, and SIGTERM takes seconds.
+    /// Kills rather than stops: nobody is left to care about a polite goodbye.
     fn drop(&mut self) {
         self.kill();
     }
@@ -572,9 +575,15 @@ log_path = @DIR@/dovecot.log
 protocols = imap
 listen = 127.0.0.1
 login_greeting = @NAME@ ready.
-# Loopback counts as secure, and a wrong password is answered at once instead of after 2 s.
+# Loopback counts as secure, and a wrong password is answered within 0.5 s (auth's failure
+# timer) instead of after 2 s, and doesn't delay the next LOGIN from 127.0.0.1 by seconds.
 login_trusted_networks = 127.0.0.0/8
 auth_failure_delay = 0
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_username_format = %Ln
@@ -719,8 +728,9 @@ fn free_ports(tls: bool) -> (u16, Option<u16>) {
 /// Who Dovecot accesses mail as, and how to configure it for that.
 struct Identity {
     root: bool,
-    /// The current user's name, for a non-root Dovecot's internal and login users.
+    /// The current user's and group's names, for a non-root Dovecot's internal and login users.
     user: String,
+    group: String,
     mail_uid: u32,
     mail_gid: u32,
 }
@@ -737,7 +747,7 @@ fn identity() -> &'static Identity {
         // Dovecot refuses to access mail as root.
         let mail_user = if root { Some("nobody") } else { None };
         let mail_id = |flag| parse(&id(&[flag].into_iter().chain(mail_user).collect::<Vec<_>>()));
-        Identity { root, user: id(&["-un"]), mail_uid: mail_id("-u"), mail_gid: mail_id("-g") }
+        Identity { root, user: id(&["-un"]), group: id(&["-gn"]), mail_uid: mail_id("-u"), mail_gid: mail_id("-g") }
     })
 }
 
