@@ -311,9 +311,9 @@ impl Classifier {
             }
         }
         for (i, g) in self.regexes.iter().enumerate().filter(|(_, g)| !g.has_prefixes) {
-            for r in 0..2 {
+            for (r, span) in regions.iter().enumerate() {
                 if possible(g, i, r, &fired)
-                    && let Some(m) = g.regex.search(&Input::new(&haystack).span(regions[r].clone()))
+                    && let Some(m) = g.regex.search(&Input::new(&haystack).span(span.clone()))
                 {
                     fired[g.rule] = Some(excerpt(&haystack, m.start(), m.end()));
                 }
