@@ -139,6 +139,9 @@ pub struct Daemon {
     options: RunOptions,
     notifier: Notifier,
     warned_no_uidplus: bool,
+    /// Keep decisions not yet journaled: written in one transaction per batch, always
+    /// before any later message is acted on, so the cursor order is kept.
+    kept: Vec<Intent>,
 }
 
 /// Runs the daemon until shutdown (or, with `--once`, until the backlog is done).
@@ -156,8 +159,15 @@ pub async fn run(config_path: Option<PathBuf>, options: RunOptions, signals: Sig
         "screener {} starting",
         env!("CARGO_PKG_VERSION")
     );
-    let mut daemon =
-        Daemon { config_path, screener, state, options, notifier: Notifier::default(), warned_no_uidplus: false };
+    let mut daemon = Daemon {
+        config_path,
+        screener,
+        state,
+        options,
+        notifier: Notifier::default(),
+        warned_no_uidplus: false,
+        kept: Vec::new(),
+    };
     let watchdog = Notifier::watchdog_interval().map(|every| {
         tokio::spawn(async move {
             loop {
@@ -281,10 +291,12 @@ impl Daemon {
                 return Ok(SessionEnd::Reconnect);
             }
             let idle_timeout = self.config().daemon.idle_timeout;
-            if conn.has("IDLE") {
-                conn.drain_unsolicited();
+            if conn.drain_unsolicited() {
+                // Mail arrived while the last batch was being handled.
+            } else if conn.has("IDLE") {
                 let (c, woken) = conn.idle(idle_timeout, signals.interrupted()).await?;
                 conn = c;
+                tracing::debug!(?woken, "IDLE ended");
                 if woken == Woken::Timeout {
                     // Keep NAT boxes and the server's autologout at bay.
                     conn.noop().await?;
@@ -448,12 +460,20 @@ impl Daemon {
         for chunk in uids.chunks(BATCH) {
             for (uid, raw) in conn.fetch(chunk, max_bytes).await? {
                 if signals.shutdown_requested() {
+                    self.flush_kept()?;
                     return Ok(false);
                 }
                 self.handle(conn, selected, uid, &raw).await?;
             }
+            self.flush_kept()?;
         }
         Ok(true)
+    }
+
+    fn flush_kept(&mut self) -> Result<()> {
+        self.state.record_kept(&self.kept)?;
+        self.kept.clear();
+        Ok(())
     }
 
     /// One message: decide, journal the intent, act, journal the outcome.
@@ -485,19 +505,25 @@ impl Daemon {
         let reasons = serde_json::to_string(&decision.reasons)?;
         let from = parsed.as_ref().and_then(|m| m.from.as_ref()).map(|f| f.address.clone());
         let intent = Intent {
-            mailbox: &mailbox,
+            mailbox: mailbox.clone(),
             uidvalidity: selected.uidvalidity,
             uid,
-            message_key: &key,
-            message_id: parsed.as_ref().and_then(|m| m.message_id.as_deref()),
-            sender: from.as_deref(),
-            subject: parsed.as_ref().map(|m| m.subject.as_str()),
+            message_key: key,
+            message_id: parsed.as_ref().and_then(|m| m.message_id.clone()),
+            sender: from.clone(),
+            subject: parsed.as_ref().map(|m| m.subject.clone()),
             score: decision.score,
-            action: decision.action.as_str(),
-            category: decision.category.as_deref(),
-            reasons: &reasons,
-            target: target.as_deref(),
+            action: decision.action.as_str().to_string(),
+            category: decision.category.clone(),
+            reasons,
+            target: target.clone(),
         };
+        if target.is_none() {
+            tracing::debug!(uid, score = decision.score, "kept");
+            self.kept.push(intent);
+            return Ok(());
+        }
+        self.flush_kept()?;
         let (id, outcome) = self.state.record_intent(&intent)?;
         if outcome != Outcome::Pending {
             return Ok(()); // journaled and finished in an earlier session
@@ -507,10 +533,7 @@ impl Daemon {
         let why = top.map(|r| format!("{}: {}", r.rule, r.excerpt)).unwrap_or_default();
         let subject = parsed.as_ref().map(|m| m.subject.clone()).unwrap_or_default();
         let sender = from.unwrap_or_else(|| "(no sender)".into());
-        let Some(target) = target else {
-            tracing::debug!(uid, score = decision.score, from = %sender, subject = %subject, "kept: {why}");
-            return self.state.complete(id, Outcome::Done, None);
-        };
+        let Some(target) = target else { return self.state.complete(id, Outcome::Done, None) };
         let verb = if decision.action == Action::Decline {
             "would decline (declines are not sent yet); filed"
         } else {

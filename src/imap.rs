@@ -366,10 +366,16 @@ impl Connection {
         Ok(!found.is_empty())
     }
 
-    /// Throws away unsolicited responses queued by async-imap: they are not needed
-    /// (screener re-searches after every wake-up) and a full queue drops responses.
-    pub fn drain_unsolicited(&mut self) {
-        while self.session.unsolicited_responses.try_recv().is_ok() {}
+    /// Empties the queue of unsolicited responses async-imap keeps (a full queue drops
+    /// responses). Returns true if one announced new mail (EXISTS or RECENT): the
+    /// server will not repeat that in IDLE, so the caller must look for it now.
+    pub fn drain_unsolicited(&mut self) -> bool {
+        use async_imap::types::UnsolicitedResponse;
+        let mut new_mail = false;
+        while let Ok(response) = self.session.unsolicited_responses.try_recv() {
+            new_mail |= matches!(response, UnsolicitedResponse::Exists(_) | UnsolicitedResponse::Recent(_));
+        }
+        new_mail
     }
 
     /// IDLE until the server says something, `idle_timeout` passes or `interrupt`
