@@ -285,10 +285,10 @@ fn main() {
         let Some(t) = line.split_whitespace().next().and_then(timestamp) else { continue };
         if line.contains("IDLE ended") {
             woken = Some(t);
-        } else if line.contains(" filed") {
-            if let Some(w) = woken.take() {
-                own.push(Duration::from_secs_f64(t - w));
-            }
+        } else if line.contains(" filed")
+            && let Some(w) = woken.take()
+        {
+            own.push(Duration::from_secs_f64(t - w));
         }
     }
     own.sort();
