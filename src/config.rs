@@ -89,6 +89,8 @@ pub struct Imap {
     /// A PEM file of extra CA certificates (a private CA), trusted besides the system's.
     pub ca_file: Option<PathBuf>,
     pub username: Option<String>,
+    /// Printed as its key (`password = "<redacted>"`, `password_file = ...`).
+    #[serde(flatten)]
     pub password: Option<PasswordSource>,
     pub mailbox: String,
 }

@@ -190,3 +190,32 @@ fn a_broken_rule_in_the_config_is_named() {
 fn rules_lists_ids_and_weights() {
     screener().arg("rules").assert().success().stdout(predicate::str::contains("network-flattery"));
 }
+
+#[test]
+fn check_config_never_prints_a_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "s.toml",
+        "[imap]\nhost = \"imap.example.org\"\nusername = \"hank\"\npassword = \"hunter2-secret\"\n",
+    );
+    screener()
+        .args(["check-config", "--config"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("password = \"<redacted>\""))
+        .stdout(predicate::str::contains("hunter2").not());
+}
+
+#[test]
+fn insecure_imap_to_a_remote_host_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "s.toml", "[imap]\nhost = \"imap.example.org\"\ntls = \"none\"\n");
+    screener()
+        .args(["check-config", "--config"])
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("imap.tls: \"none\" sends the password in clear text"));
+}
