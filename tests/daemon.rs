@@ -568,3 +568,71 @@ fn json_logs_for_log_shippers() {
     assert_eq!(filed["fields"]["folder"], FILED);
     assert!(filed["fields"]["score"].as_f64().unwrap() >= 5.0);
 }
+
+#[test]
+fn a_decline_decision_is_filed_into_the_declined_folder_for_now() {
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "initial_scan = \"all\"");
+    let text =
+        fs::read_to_string(setup.config_path()).unwrap().replace("[imap]", "[decline]\nenabled = true\n\n[imap]");
+    fs::write(setup.config_path(), text).unwrap();
+    server.append("INBOX", &extractive(1), &[]);
+    let (code, log) = setup.once(&[]);
+    assert_eq!(code, 0, "{log}");
+    assert_eq!(server.count("Screened.Declined"), 1, "{log}");
+    assert!(log.contains("would decline"), "{log}");
+    assert_eq!(setup.journal(), vec![(1, "decline".to_string(), "done".to_string())]);
+}
+
+#[test]
+fn without_move_or_uidplus_the_original_is_flagged_and_left_for_the_client() {
+    let server = Dovecot::start_with(Options { hide_capabilities: vec!["MOVE", "UIDPLUS"], ..Options::default() });
+    let setup = Setup::new(&server, "initial_scan = \"all\"");
+    server.append("INBOX", &welcome(1), &["\\Deleted"]);
+    server.append("INBOX", &extractive(1), &[]);
+    server.append("INBOX", &extractive(2), &[]);
+    let (code, log) = setup.once(&[]);
+    assert_eq!(code, 0, "{log}");
+    assert_eq!(server.count(FILED), 2);
+    // Nothing was expunged: the copies' originals wait, flagged, for the user's client.
+    assert_eq!(server.count("INBOX"), 3);
+    for uid in server.list_uids("INBOX") {
+        assert!(server.flags("INBOX", uid).contains(&"\\Deleted".to_string()));
+    }
+    assert_eq!(log.matches("neither MOVE nor UIDPLUS").count(), 1, "said once:\n{log}");
+    let commands: Vec<String> = server.client_commands().iter().map(|c| c.to_uppercase()).collect();
+    assert!(!commands.iter().any(|c| c.contains("EXPUNGE") || c.contains(" CLOSE")), "{commands:?}");
+}
+
+#[test]
+fn the_password_can_come_from_a_systemd_credential() {
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "initial_scan = \"all\"");
+    let text = fs::read_to_string(setup.config_path()).unwrap();
+    let text: String = text.lines().filter(|l| !l.starts_with("password")).map(|l| format!("{l}\n")).collect();
+    fs::write(setup.config_path(), text).unwrap();
+    let creds = setup.dir.path().join("creds");
+    fs::create_dir(&creds).unwrap();
+    fs::write(creds.join("imap-password"), format!("{}\n", server.password())).unwrap();
+    server.append("INBOX", &extractive(1), &[]);
+    let (code, log) = setup.once(&[("CREDENTIALS_DIRECTORY", creds.to_str().unwrap())]);
+    assert_eq!(code, 0, "{log}");
+    assert_eq!(server.count(FILED), 1);
+    // Without it, `run` says what is missing.
+    let (code, log) = setup.once(&[]);
+    assert_eq!(code, 1);
+    assert!(log.contains("imap.password"), "{log}");
+}
+
+#[test]
+fn sighup_with_new_connection_settings_reconnects() {
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "");
+    let s = setup.start(&[], &[]);
+    s.wait_for_log("connected", Duration::from_secs(10));
+    let text = fs::read_to_string(setup.config_path()).unwrap().replace("mailbox = \"INBOX\"", "");
+    fs::write(setup.config_path(), text.replace("[imap]", "[imap]\nmailbox = \"Archive\"")).unwrap();
+    s.signal("HUP");
+    s.wait_for_log("mailbox=Archive", Duration::from_secs(10));
+    assert!(s.log().contains("reconnect=true"), "{}", s.log());
+}
