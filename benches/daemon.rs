@@ -222,6 +222,18 @@ fn main() {
         );
         drop(server);
 
+        // The same backlog decided and journaled, without moving anything: the
+        // difference is the cost of the mailbox changes.
+        let server = Dovecot::start();
+        fill(&server, &messages);
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = config(&server, dir.path(), "all");
+        let (elapsed, _) = measure(
+            Command::new(&bin).args(["run", "--once", "--dry-run", "--config"]).arg(&cfg).env("RUST_LOG", "warn"),
+        );
+        println!("backlog  screener run --once --dry-run: {:7.0} ms", elapsed.as_secs_f64() * 1000.0);
+        drop(server);
+
         // 1b. Backlog, imapfilter with 40 phrases, on an identical mailbox.
         if Command::new("imapfilter").arg("-V").stdout(Stdio::null()).status().is_ok() {
             let server = Dovecot::start();

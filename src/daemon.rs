@@ -379,12 +379,12 @@ impl Daemon {
             let (outcome, detail) = match (in_source, in_target) {
                 (true, true) => {
                     // Copied, not yet removed: finish the fallback move.
-                    conn.delete_original(entry.uid).await?;
+                    conn.delete_originals(&[entry.uid]).await?;
                     (Outcome::Done, "reconciled: copy found, original removed")
                 }
                 (false, true) => (Outcome::Done, "reconciled: already in the target folder"),
                 (true, false) => {
-                    self.apply(conn, selected, entry.uid, &folder, None).await?;
+                    self.apply(conn, selected, &[(entry.uid, None)], &folder).await?;
                     (Outcome::Done, "reconciled: moved after restart")
                 }
                 (false, false) => (Outcome::Vanished, "reconciled: no longer in the mailbox"),
@@ -458,14 +458,24 @@ impl Daemon {
     ) -> Result<bool> {
         let max_bytes = self.screener.limits().max_raw_bytes();
         for chunk in uids.chunks(BATCH) {
+            let mut moves = Vec::new();
+            let mut interrupted = false;
             for (uid, raw) in conn.fetch(chunk, max_bytes).await? {
                 if signals.shutdown_requested() {
-                    self.flush_kept()?;
-                    return Ok(false);
+                    interrupted = true;
+                    break;
                 }
-                self.handle(conn, selected, uid, &raw).await?;
+                if let Some(m) = self.decide(selected, uid, &raw)? {
+                    moves.push(m);
+                }
             }
+            // Journaled intents are carried out even when stopping: that is the
+            // "message in hand", and finishing it leaves nothing to reconcile.
             self.flush_kept()?;
+            self.act(conn, selected, moves).await?;
+            if interrupted {
+                return Ok(false);
+            }
         }
         Ok(true)
     }
@@ -476,8 +486,10 @@ impl Daemon {
         Ok(())
     }
 
-    /// One message: decide, journal the intent, act, journal the outcome.
-    async fn handle(&mut self, conn: &mut Connection, selected: &Selected, uid: u32, raw: &[u8]) -> Result<()> {
+    /// Decides one message and journals the decision. A keep is buffered for the
+    /// batch's journal transaction; a mailbox change is journaled as intent and
+    /// returned for [`Daemon::act`].
+    fn decide(&mut self, selected: &Selected, uid: u32, raw: &[u8]) -> Result<Option<Move>> {
         let mailbox = self.mailbox();
         let (parsed, mut decision) = self.screener.screen(raw);
         let key = message_key(parsed.as_ref(), raw);
@@ -502,7 +514,6 @@ impl Daemon {
             Action::File => Some(folders.extractive.clone()),
             Action::Decline => Some(folders.declined.clone()),
         };
-        let reasons = serde_json::to_string(&decision.reasons)?;
         let from = parsed.as_ref().and_then(|m| m.from.as_ref()).map(|f| f.address.clone());
         let intent = Intent {
             mailbox: mailbox.clone(),
@@ -515,77 +526,119 @@ impl Daemon {
             score: decision.score,
             action: decision.action.as_str().to_string(),
             category: decision.category.clone(),
-            reasons,
+            reasons: serde_json::to_string(&decision.reasons)?,
             target: target.clone(),
         };
-        if target.is_none() {
+        let Some(target) = target else {
             tracing::debug!(uid, score = decision.score, "kept");
             self.kept.push(intent);
-            return Ok(());
-        }
-        self.flush_kept()?;
+            return Ok(None);
+        };
         let (id, outcome) = self.state.record_intent(&intent)?;
         if outcome != Outcome::Pending {
-            return Ok(()); // journaled and finished in an earlier session
+            return Ok(None); // journaled and finished in an earlier session
         }
         test_hook("after-intent", decision.action);
         let top = decision.reasons.iter().find(|r| r.weight != 0.0).or(decision.reasons.first());
         let why = top.map(|r| format!("{}: {}", r.rule, r.excerpt)).unwrap_or_default();
-        let subject = parsed.as_ref().map(|m| m.subject.clone()).unwrap_or_default();
-        let sender = from.unwrap_or_else(|| "(no sender)".into());
-        let Some(target) = target else { return self.state.complete(id, Outcome::Done, None) };
         let verb = if decision.action == Action::Decline {
             "would decline (declines are not sent yet); filed"
         } else {
             "filed"
         };
+        let subject = intent.subject.unwrap_or_default();
+        let sender = from.unwrap_or_else(|| "(no sender)".into());
         if self.options.dry_run {
             tracing::info!(uid, score = decision.score, from = %sender, subject = %subject, folder = %target, "dry run: {verb}: {why}");
-            return self.state.complete(id, Outcome::DryRun, None);
+            self.state.complete(id, Outcome::DryRun, None)?;
+            return Ok(None);
         }
-        let folder = conn.folder_name(&target).await?;
-        // A folder that cannot be created concerns every message, not this one: end
-        // the session and retry later rather than marking messages failed.
-        conn.ensure_folder(&folder).await?;
-        match self.apply(conn, selected, uid, &folder, decision.category.as_deref()).await {
+        let log = format!("{verb}: {why}");
+        Ok(Some(Move { id, uid, target, category: decision.category, score: decision.score, sender, subject, log }))
+    }
+
+    /// Carries out a batch of journaled moves: per target folder one keyword STORE per
+    /// category and one MOVE, then one journal transaction. If the server refuses the
+    /// batch, each message is tried alone so that one bad message cannot hold back the
+    /// others.
+    async fn act(&mut self, conn: &mut Connection, selected: &Selected, moves: Vec<Move>) -> Result<()> {
+        let mut folders: Vec<String> = moves.iter().map(|m| m.target.clone()).collect();
+        folders.sort();
+        folders.dedup();
+        for target in folders {
+            let batch: Vec<&Move> = moves.iter().filter(|m| m.target == target).collect();
+            let folder = conn.folder_name(&target).await?;
+            // A folder that cannot be created concerns every message, not one: end the
+            // session and retry later rather than marking messages failed.
+            conn.ensure_folder(&folder).await?;
+            let items: Vec<(u32, Option<&str>)> = batch.iter().map(|m| (m.uid, m.category.as_deref())).collect();
+            match self.apply(conn, selected, &items, &folder).await {
+                Ok(()) => {
+                    test_hook("after-move", Action::File);
+                    for m in &batch {
+                        tracing::info!(uid = m.uid, score = m.score, from = %m.sender, subject = %m.subject, folder = %folder, "{}", m.log);
+                    }
+                    self.state.complete_all(&batch.iter().map(|m| m.id).collect::<Vec<_>>(), Outcome::Done)?;
+                }
+                Err(e) if is_refusal(&e) && batch.len() > 1 => {
+                    tracing::warn!("the server refused a batch move ({e:#}); moving one by one");
+                    for m in batch {
+                        self.act_one(conn, selected, m, &folder).await?;
+                    }
+                }
+                Err(e) if is_refusal(&e) => self.act_one(conn, selected, batch[0], &folder).await?,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    async fn act_one(&mut self, conn: &mut Connection, selected: &Selected, m: &Move, folder: &str) -> Result<()> {
+        match self.apply(conn, selected, &[(m.uid, m.category.as_deref())], folder).await {
             Ok(()) => {
-                test_hook("after-move", decision.action);
-                tracing::info!(uid, score = decision.score, from = %sender, subject = %subject, folder = %folder, "{verb}: {why}");
-                self.state.complete(id, Outcome::Done, None)
+                tracing::info!(uid = m.uid, score = m.score, from = %m.sender, subject = %m.subject, folder = %folder, "{}", m.log);
+                self.state.complete(m.id, Outcome::Done, None)
             }
             Err(e) if is_refusal(&e) => {
                 // The server said NO (quota, permissions): record it and move on rather
                 // than retrying the same message forever.
-                tracing::error!(uid, folder = %folder, "could not file the message: {e:#}");
-                self.state.complete(id, Outcome::Failed, Some(&format!("{e:#}")))
+                tracing::error!(uid = m.uid, folder = %folder, "could not file the message: {e:#}");
+                self.state.complete(m.id, Outcome::Failed, Some(&format!("{e:#}")))
             }
             Err(e) => Err(e),
         }
     }
 
-    /// The one place that changes the mailbox: tag, then move.
+    /// The one place that changes the mailbox: tag, then move, messages of
+    /// `(uid, category)` into `folder`.
     async fn apply(
         &mut self,
         conn: &mut Connection,
         selected: &Selected,
-        uid: u32,
+        items: &[(u32, Option<&str>)],
         folder: &str,
-        category: Option<&str>,
     ) -> Result<()> {
         conn.ensure_folder(folder).await?;
         if selected.keywords {
-            let mut keywords = vec!["$Screened".to_string()];
-            if let Some(c) = category.filter(|c| c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-')) {
-                keywords.push(format!("$Screened-{c}"));
-            }
-            if let Err(e) = conn.add_keywords(uid, &keywords).await {
-                if !is_refusal(&e) {
-                    return Err(e);
+            let mut categories: Vec<Option<&str>> = items.iter().map(|(_, c)| *c).collect();
+            categories.sort();
+            categories.dedup();
+            for category in categories {
+                let uids: Vec<u32> = items.iter().filter(|(_, c)| *c == category).map(|(u, _)| *u).collect();
+                let mut keywords = vec!["$Screened".to_string()];
+                if let Some(c) = category.filter(|c| c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-')) {
+                    keywords.push(format!("$Screened-{c}"));
                 }
-                tracing::warn!(uid, "could not tag the message: {e:#}");
+                if let Err(e) = conn.add_keywords(&uids, &keywords).await {
+                    if !is_refusal(&e) {
+                        return Err(e);
+                    }
+                    tracing::warn!(?uids, "could not tag the messages: {e:#}");
+                }
             }
         }
-        let expunged = conn.move_message(uid, folder).await?;
+        let uids: Vec<u32> = items.iter().map(|(u, _)| *u).collect();
+        let expunged = conn.move_messages(&uids, folder).await?;
         if !expunged && !self.warned_no_uidplus {
             self.warned_no_uidplus = true;
             tracing::warn!(
@@ -595,6 +648,19 @@ impl Daemon {
         }
         Ok(())
     }
+}
+
+/// A journaled decision to move a message, waiting for its batch.
+struct Move {
+    id: i64,
+    uid: u32,
+    target: String,
+    category: Option<String>,
+    score: f64,
+    sender: String,
+    subject: String,
+    /// The reason, for the log line once it is done.
+    log: String,
 }
 
 /// The key that recognises a message across UIDVALIDITY changes: its Message-ID, or

@@ -306,10 +306,10 @@ impl Connection {
         Ok(())
     }
 
-    /// Adds keywords to a message (flags survive MOVE and COPY).
-    pub async fn add_keywords(&mut self, uid: u32, keywords: &[String]) -> Result<()> {
+    /// Adds keywords to messages (flags survive MOVE and COPY).
+    pub async fn add_keywords(&mut self, uids: &[u32], keywords: &[String]) -> Result<()> {
         let query = format!("+FLAGS.SILENT ({})", keywords.join(" "));
-        let stream = timeout(COMMAND_TIMEOUT, self.session.uid_store(uid.to_string(), &query))
+        let stream = timeout(COMMAND_TIMEOUT, self.session.uid_store(uid_set(uids), &query))
             .await
             .context("UID STORE timed out")?
             .context("UID STORE failed")?;
@@ -317,30 +317,30 @@ impl Connection {
         Ok(())
     }
 
-    /// Moves one message: UID MOVE when offered; else UID COPY, \Deleted and UID
-    /// EXPUNGE of that UID only. Never EXPUNGE or CLOSE, which would also remove the
-    /// messages the user marked \Deleted. Returns false when the copy could not be
-    /// expunged (no UIDPLUS): the message is flagged \Deleted and left for the user.
-    pub async fn move_message(&mut self, uid: u32, folder: &str) -> Result<bool> {
-        let set = uid.to_string();
+    /// Moves messages: UID MOVE when offered; else UID COPY, \Deleted and UID
+    /// EXPUNGE of those UIDs only. Never EXPUNGE or CLOSE, which would also remove the
+    /// messages the user marked \Deleted. Returns false when the copies could not be
+    /// expunged (no UIDPLUS): the originals are flagged \Deleted and left for the user.
+    pub async fn move_messages(&mut self, uids: &[u32], folder: &str) -> Result<bool> {
+        let set = uid_set(uids);
         if self.has("MOVE") {
             timeout(COMMAND_TIMEOUT, self.session.uid_mv(&set, folder))
                 .await
                 .context("UID MOVE timed out")?
-                .with_context(|| format!("UID MOVE {uid} to {folder} failed"))?;
+                .with_context(|| format!("UID MOVE {set} to {folder} failed"))?;
             return Ok(true);
         }
         timeout(COMMAND_TIMEOUT, self.session.uid_copy(&set, folder))
             .await
             .context("UID COPY timed out")?
-            .with_context(|| format!("UID COPY {uid} to {folder} failed"))?;
-        self.delete_original(uid).await
+            .with_context(|| format!("UID COPY {set} to {folder} failed"))?;
+        self.delete_originals(uids).await
     }
 
-    /// Flags a copied original \Deleted and expunges exactly that UID when UIDPLUS
-    /// allows. Returns whether it was expunged.
-    pub async fn delete_original(&mut self, uid: u32) -> Result<bool> {
-        let set = uid.to_string();
+    /// Flags copied originals \Deleted and expunges exactly those UIDs when UIDPLUS
+    /// allows. Returns whether they were expunged.
+    pub async fn delete_originals(&mut self, uids: &[u32]) -> Result<bool> {
+        let set = uid_set(uids);
         let stream = timeout(COMMAND_TIMEOUT, self.session.uid_store(&set, "+FLAGS.SILENT (\\Deleted)"))
             .await
             .context("UID STORE timed out")?

@@ -284,6 +284,22 @@ impl State {
         Ok(())
     }
 
+    /// Like [`State::complete`] for several entries, in one transaction.
+    pub fn complete_all(&self, ids: &[i64], outcome: Outcome) -> Result<()> {
+        let tx = self.conn.unchecked_transaction()?;
+        for id in ids {
+            tx.execute("UPDATE journal SET outcome = ?2 WHERE id = ?1", params![id, outcome.as_str()])?;
+            tx.execute(
+                "UPDATE mailbox SET last_uid = max(last_uid, (SELECT uid FROM journal WHERE id = ?1))
+                 WHERE name = (SELECT mailbox FROM journal WHERE id = ?1)
+                   AND uidvalidity = (SELECT uidvalidity FROM journal WHERE id = ?1)",
+                params![id],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Entries of `mailbox` whose mailbox change may or may not have happened.
     pub fn pending(&self, mailbox: &str) -> Result<Vec<Entry>> {
         self.entries("WHERE mailbox = ?1 AND outcome = 'pending' ORDER BY uid", params![mailbox])

@@ -388,7 +388,8 @@ fn crash_after_the_move_is_reconciled_without_moving_again() {
     server.append("INBOX", &extractive(2), &[]);
     let (code, _) = setup.once(&[("SCREENERTEST_ABORT", "after-move")]);
     assert_ne!(code, 0);
-    assert_eq!(server.count(FILED), 1, "moved once before the crash");
+    assert_eq!(server.count(FILED), 2, "both moved (one batch) before the crash");
+    assert_eq!(setup.journal().iter().filter(|(_, _, o)| o == "pending").count(), 2);
     let (code, log) = setup.once(&[]);
     assert_eq!(code, 0, "{log}");
     assert!(log.contains("reconciled: already in the target folder"), "{log}");
