@@ -123,6 +123,43 @@ pub struct State {
     conn: Connection,
 }
 
+/// Adds a journal row, unless this message (mailbox, UIDVALIDITY, UID) has one.
+fn insert(conn: &Connection, i: &Intent, outcome: Outcome) -> rusqlite::Result<usize> {
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO journal (mailbox, uidvalidity, uid, message_key, message_id, sender, subject,
+                                        score, action, category, reasons, target, outcome)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?
+    .execute(params![
+        i.mailbox,
+        i.uidvalidity,
+        i.uid,
+        i.message_key,
+        i.message_id,
+        i.sender,
+        i.subject,
+        i.score,
+        i.action,
+        i.category,
+        i.reasons,
+        i.target,
+        outcome.as_str(),
+    ])
+}
+
+/// Records an outcome and advances the entry's mailbox cursor past it; the caller
+/// holds the transaction that makes the two one step.
+fn finish(conn: &Connection, id: i64, outcome: Outcome, detail: Option<&str>) -> rusqlite::Result<()> {
+    conn.execute("UPDATE journal SET outcome = ?2, detail = ?3 WHERE id = ?1", params![id, outcome.as_str(), detail])?;
+    conn.execute(
+        "UPDATE mailbox SET last_uid = max(last_uid, (SELECT uid FROM journal WHERE id = ?1))
+         WHERE name = (SELECT mailbox FROM journal WHERE id = ?1)
+           AND uidvalidity = (SELECT uidvalidity FROM journal WHERE id = ?1)",
+        params![id],
+    )?;
+    Ok(())
+}
+
 impl State {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<State> {
@@ -206,25 +243,7 @@ impl State {
         {
             return Ok((id, Outcome::parse(&outcome)));
         }
-        self.conn.execute(
-            "INSERT INTO journal (mailbox, uidvalidity, uid, message_key, message_id, sender, subject,
-                                  score, action, category, reasons, target, outcome)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'pending')",
-            params![
-                intent.mailbox,
-                intent.uidvalidity,
-                intent.uid,
-                intent.message_key,
-                intent.message_id,
-                intent.sender,
-                intent.subject,
-                intent.score,
-                intent.action,
-                intent.category,
-                intent.reasons,
-                intent.target,
-            ],
-        )?;
+        insert(&self.conn, intent, Outcome::Pending)?;
         Ok((self.conn.last_insert_rowid(), Outcome::Pending))
     }
 
@@ -235,28 +254,8 @@ impl State {
     pub fn record_kept(&self, intents: &[Intent]) -> Result<()> {
         let Some(last) = intents.last() else { return Ok(()) };
         let tx = self.conn.unchecked_transaction()?;
-        {
-            let mut insert = tx.prepare_cached(
-                "INSERT OR IGNORE INTO journal (mailbox, uidvalidity, uid, message_key, message_id, sender, subject,
-                                                score, action, category, reasons, target, outcome)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'done')",
-            )?;
-            for i in intents {
-                insert.execute(params![
-                    i.mailbox,
-                    i.uidvalidity,
-                    i.uid,
-                    i.message_key,
-                    i.message_id,
-                    i.sender,
-                    i.subject,
-                    i.score,
-                    i.action,
-                    i.category,
-                    i.reasons,
-                    i.target,
-                ])?;
-            }
+        for intent in intents {
+            insert(&tx, intent, Outcome::Done)?;
         }
         tx.execute(
             "UPDATE mailbox SET last_uid = max(last_uid, ?3) WHERE name = ?1 AND uidvalidity = ?2",
@@ -270,16 +269,7 @@ impl State {
     /// its UID, in one transaction: either both happen or neither.
     pub fn complete(&self, id: i64, outcome: Outcome, detail: Option<&str>) -> Result<()> {
         let tx = self.conn.unchecked_transaction()?;
-        tx.execute(
-            "UPDATE journal SET outcome = ?2, detail = ?3 WHERE id = ?1",
-            params![id, outcome.as_str(), detail],
-        )?;
-        tx.execute(
-            "UPDATE mailbox SET last_uid = max(last_uid, (SELECT uid FROM journal WHERE id = ?1))
-             WHERE name = (SELECT mailbox FROM journal WHERE id = ?1)
-               AND uidvalidity = (SELECT uidvalidity FROM journal WHERE id = ?1)",
-            params![id],
-        )?;
+        finish(&tx, id, outcome, detail)?;
         tx.commit()?;
         Ok(())
     }
@@ -287,14 +277,8 @@ impl State {
     /// Like [`State::complete`] for several entries, in one transaction.
     pub fn complete_all(&self, ids: &[i64], outcome: Outcome) -> Result<()> {
         let tx = self.conn.unchecked_transaction()?;
-        for id in ids {
-            tx.execute("UPDATE journal SET outcome = ?2 WHERE id = ?1", params![id, outcome.as_str()])?;
-            tx.execute(
-                "UPDATE mailbox SET last_uid = max(last_uid, (SELECT uid FROM journal WHERE id = ?1))
-                 WHERE name = (SELECT mailbox FROM journal WHERE id = ?1)
-                   AND uidvalidity = (SELECT uidvalidity FROM journal WHERE id = ?1)",
-                params![id],
-            )?;
+        for &id in ids {
+            finish(&tx, id, outcome, None)?;
         }
         tx.commit()?;
         Ok(())
