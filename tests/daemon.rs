@@ -637,3 +637,25 @@ fn sighup_with_new_connection_settings_reconnects() {
     s.wait_for_log("mailbox=Archive", Duration::from_secs(10));
     assert!(s.log().contains("reconnect=true"), "{}", s.log());
 }
+
+#[test]
+fn a_silently_dead_connection_is_noticed_within_idle_timeout_plus_the_done_timeout() {
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "");
+    let text =
+        fs::read_to_string(setup.config_path()).unwrap().replace("idle_timeout = \"30s\"", "idle_timeout = \"10s\"");
+    fs::write(setup.config_path(), text).unwrap();
+    let s = setup.start(&[], &[]);
+    s.wait_for_log("connected", Duration::from_secs(10));
+    std::thread::sleep(Duration::from_millis(300));
+    let frozen = Instant::now();
+    server.pause();
+    // 10 s of IDLE, then at most 15 s for an answer to DONE.
+    s.wait_for_log("the connection is dead", Duration::from_secs(30));
+    let noticed = frozen.elapsed();
+    server.resume();
+    assert!(noticed <= Duration::from_secs(27), "noticed after {noticed:?}");
+    // And it comes back on its own once the server answers again.
+    server.append("INBOX", &extractive(1), &[]);
+    wait_until(Duration::from_secs(70), "filing after the server thawed", || count(&server, FILED) == 1);
+}

@@ -176,6 +176,18 @@ impl Dovecot {
         wait_until_gone(&group);
     }
 
+    /// Freezes every process of the server (SIGSTOP): connections stay open but nothing
+    /// answers, like a peer behind a dead network path. [`Dovecot::resume`] undoes it.
+    pub fn pause(&self) {
+        let master = self.server.as_ref().expect("dovecot is not running");
+        signal(&format!("-{}", master.id()), "STOP");
+    }
+
+    pub fn resume(&self) {
+        let master = self.server.as_ref().expect("dovecot is not running");
+        signal(&format!("-{}", master.id()), "CONT");
+    }
+
     /// Starts the server again (stopping it first if it is running), on the same port and with
     /// the same mail, UIDs and UIDVALIDITY.
     pub fn restart(&mut self) {
