@@ -210,8 +210,16 @@ fn main() {
         fill(&server, &messages);
         let dir = tempfile::tempdir().unwrap();
         let cfg = config(&server, dir.path(), "all");
-        let (elapsed, peak) =
-            measure(Command::new(&bin).args(["run", "--once", "--config"]).arg(&cfg).env("RUST_LOG", "warn"));
+        let mut run = match std::env::var_os("BENCH_PERF") {
+            // `BENCH_PERF=out.data cargo bench --bench daemon` profiles the backlog run.
+            Some(out) => {
+                let mut c = Command::new("perf");
+                c.args(["record", "-g", "-o"]).arg(out).arg("--").arg(&bin);
+                c
+            }
+            None => Command::new(&bin),
+        };
+        let (elapsed, peak) = measure(run.args(["run", "--once", "--config"]).arg(&cfg).env("RUST_LOG", "warn"));
         let filed = server.count(FILED);
         println!(
             "backlog  screener run --once : {:7.0} ms  {:6.0} msg/s  peak RSS {:.1} MiB  ({} filed)",

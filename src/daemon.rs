@@ -460,15 +460,17 @@ impl Daemon {
         for chunk in uids.chunks(BATCH) {
             let mut moves = Vec::new();
             let mut interrupted = false;
-            for (uid, raw) in conn.fetch(chunk, max_bytes).await? {
+            conn.fetch_each(chunk, max_bytes, |uid, raw| {
                 if signals.shutdown_requested() {
                     interrupted = true;
-                    break;
+                    return Ok(false);
                 }
-                if let Some(m) = self.decide(selected, uid, &raw)? {
+                if let Some(m) = self.decide(selected, uid, raw)? {
                     moves.push(m);
                 }
-            }
+                Ok(true)
+            })
+            .await?;
             // Journaled intents are carried out even when stopping: that is the
             // "message in hand", and finishing it leaves nothing to reconcile.
             self.flush_kept()?;

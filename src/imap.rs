@@ -219,47 +219,33 @@ impl Connection {
         Ok(uids)
     }
 
-    /// Fetches the first `max_bytes` of each message without setting \Seen.
-    pub async fn fetch(&mut self, uids: &[u32], max_bytes: usize) -> Result<Vec<(u32, Vec<u8>)>> {
-        let mut out = Vec::with_capacity(uids.len());
-        for chunk in uids.chunks(FETCH_BATCH) {
-            let set = uid_set(chunk);
-            let query = format!("(UID BODY.PEEK[]<0.{max_bytes}>)");
-            let stream = timeout(COMMAND_TIMEOUT, self.session.uid_fetch(&set, &query))
-                .await
-                .context("UID FETCH timed out")?
-                .context("UID FETCH failed")?;
-            let fetched: Vec<_> = timeout(COMMAND_TIMEOUT, stream.try_collect::<Vec<_>>())
-                .await
-                .context("UID FETCH timed out")?
-                .context("UID FETCH failed")?;
-            for f in fetched {
-                if let (Some(uid), Some(body)) = (f.uid, f.body()) {
-                    out.push((uid, body.to_vec()));
-                }
+    /// Fetches the first `max_bytes` of each message without setting \Seen, handing
+    /// each to `each` as it arrives, so that deciding on one message overlaps with the
+    /// server reading and sending the next. When `each` returns false the rest of the
+    /// response is still read (the connection must stay in step) but not handed on.
+    pub async fn fetch_each(
+        &mut self,
+        uids: &[u32],
+        max_bytes: usize,
+        mut each: impl FnMut(u32, &[u8]) -> Result<bool>,
+    ) -> Result<()> {
+        let query = format!("(UID BODY.PEEK[]<0.{max_bytes}>)");
+        let stream = timeout(COMMAND_TIMEOUT, self.session.uid_fetch(uid_set(uids), &query))
+            .await
+            .context("UID FETCH timed out")?
+            .context("UID FETCH failed")?;
+        futures::pin_mut!(stream);
+        let mut wanted = true;
+        while let Some(fetch) = timeout(COMMAND_TIMEOUT, stream.try_next())
+            .await
+            .context("UID FETCH timed out")?
+            .context("UID FETCH failed")?
+        {
+            if let (true, Some(uid), Some(body)) = (wanted, fetch.uid, fetch.body()) {
+                wanted = each(uid, body)?;
             }
         }
-        out.sort_by_key(|(uid, _)| *uid);
-        Ok(out)
-    }
-
-    /// Fetches only the header block of each message (cheap), for resynchronization.
-    pub async fn fetch_headers(&mut self, uids: &[u32]) -> Result<Vec<(u32, Vec<u8>)>> {
-        let mut out = Vec::new();
-        for chunk in uids.chunks(FETCH_BATCH) {
-            let stream = timeout(COMMAND_TIMEOUT, self.session.uid_fetch(uid_set(chunk), "(UID BODY.PEEK[HEADER])"))
-                .await
-                .context("UID FETCH timed out")?
-                .context("UID FETCH failed")?;
-            let fetched: Vec<_> =
-                timeout(COMMAND_TIMEOUT, stream.try_collect::<Vec<_>>()).await.context("UID FETCH timed out")??;
-            for f in fetched {
-                if let (Some(uid), Some(header)) = (f.uid, f.header()) {
-                    out.push((uid, header.to_vec()));
-                }
-            }
-        }
-        Ok(out)
+        Ok(())
     }
 
     /// The server's name for a folder path written with '/', e.g. "Screened/Extractive"
