@@ -21,8 +21,6 @@ use tokio::time::timeout;
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long DONE may take: a dropped connection during IDLE only shows up here.
 const DONE_TIMEOUT: Duration = Duration::from_secs(15);
-/// UIDs per FETCH, so that one huge backlog does not become one huge response.
-const FETCH_BATCH: usize = 200;
 
 /// The server refused the login: retried slowly, never in a hot loop.
 #[derive(Debug, thiserror::Error)]
