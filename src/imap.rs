@@ -87,6 +87,13 @@ pub enum Woken {
     Interrupted,
 }
 
+/// SPECIAL-USE folders screener looks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpecialUse {
+    Sent,
+    Drafts,
+}
+
 pub struct Connection {
     session: Session,
     capabilities: HashSet<String>,
@@ -262,6 +269,28 @@ impl Connection {
         }
         let delimiter = self.delimiter.as_deref().unwrap_or("/");
         Ok(path.split('/').filter(|p| !p.is_empty()).collect::<Vec<_>>().join(delimiter))
+    }
+
+    /// The folder the server marks with a SPECIAL-USE attribute (RFC 6154), such as
+    /// the Sent folder, whatever it is called in the user's language.
+    pub async fn special_use(&mut self, wanted: SpecialUse) -> Result<Option<String>> {
+        use async_imap::types::NameAttribute;
+        let names: Vec<_> = timeout(COMMAND_TIMEOUT, async {
+            let stream = self.session.list(Some(""), Some("*")).await?;
+            stream.try_collect::<Vec<_>>().await
+        })
+        .await
+        .context("LIST timed out")?
+        .context("LIST failed")?;
+        Ok(names
+            .iter()
+            .find(|n| {
+                n.attributes().iter().any(|a| match wanted {
+                    SpecialUse::Sent => matches!(a, NameAttribute::Sent),
+                    SpecialUse::Drafts => matches!(a, NameAttribute::Drafts),
+                })
+            })
+            .map(|n| n.name().to_string()))
     }
 
     /// Creates `folder` (and its parents) unless it exists.
