@@ -206,41 +206,51 @@ fn main() {
 
     // 1. Backlog, screener.
     if !only_latency {
-        let server = Dovecot::start();
-        fill(&server, &messages);
-        let dir = tempfile::tempdir().unwrap();
-        let cfg = config(&server, dir.path(), "all");
-        let mut run = match std::env::var_os("BENCH_PERF") {
-            // `BENCH_PERF=out.data cargo bench --bench daemon` profiles the backlog run.
-            Some(out) => {
-                let mut c = Command::new("perf");
-                c.args(["record", "-g", "-o"]).arg(out).arg("--").arg(&bin);
-                c
+        // Best of three, each on a freshly filled server: the machine is shared.
+        let mut best: Option<(Duration, i64, usize)> = None;
+        for _ in 0..3 {
+            let server = Dovecot::start();
+            fill(&server, &messages);
+            let dir = tempfile::tempdir().unwrap();
+            let cfg = config(&server, dir.path(), "all");
+            let mut run = match std::env::var_os("BENCH_PERF") {
+                // `BENCH_PERF=out.data cargo bench --bench daemon` profiles the backlog run.
+                Some(out) => {
+                    let mut c = Command::new("perf");
+                    c.args(["record", "-g", "-o"]).arg(out).arg("--").arg(&bin);
+                    c
+                }
+                None => Command::new(&bin),
+            };
+            let (elapsed, peak) = measure(run.args(["run", "--once", "--config"]).arg(&cfg).env("RUST_LOG", "warn"));
+            let filed = server.count(FILED);
+            if best.is_none_or(|(b, _, _)| elapsed < b) {
+                best = Some((elapsed, peak, filed));
             }
-            None => Command::new(&bin),
-        };
-        let (elapsed, peak) = measure(run.args(["run", "--once", "--config"]).arg(&cfg).env("RUST_LOG", "warn"));
-        let filed = server.count(FILED);
+        }
+        let (elapsed, peak, filed) = best.unwrap();
         println!(
-            "backlog  screener run --once : {:7.0} ms  {:6.0} msg/s  peak RSS {:.1} MiB  ({} filed)",
+            "backlog  screener run --once (best of 3): {:7.0} ms  {:6.0} msg/s  peak RSS {:.1} MiB  ({} filed)",
             elapsed.as_secs_f64() * 1000.0,
             messages.len() as f64 / elapsed.as_secs_f64(),
             peak as f64 / 1024.0,
             filed
         );
-        drop(server);
 
         // The same backlog decided and journaled, without moving anything: the
         // difference is the cost of the mailbox changes.
-        let server = Dovecot::start();
-        fill(&server, &messages);
-        let dir = tempfile::tempdir().unwrap();
-        let cfg = config(&server, dir.path(), "all");
-        let (elapsed, _) = measure(
-            Command::new(&bin).args(["run", "--once", "--dry-run", "--config"]).arg(&cfg).env("RUST_LOG", "warn"),
-        );
-        println!("backlog  screener run --once --dry-run: {:7.0} ms", elapsed.as_secs_f64() * 1000.0);
-        drop(server);
+        let mut best_dry = Duration::MAX;
+        for _ in 0..3 {
+            let server = Dovecot::start();
+            fill(&server, &messages);
+            let dir = tempfile::tempdir().unwrap();
+            let cfg = config(&server, dir.path(), "all");
+            let (elapsed, _) = measure(
+                Command::new(&bin).args(["run", "--once", "--dry-run", "--config"]).arg(&cfg).env("RUST_LOG", "warn"),
+            );
+            best_dry = best_dry.min(elapsed);
+        }
+        println!("backlog  screener run --once --dry-run (best of 3): {:7.0} ms", best_dry.as_secs_f64() * 1000.0);
 
         // 1b. Backlog, imapfilter with 40 phrases, on an identical mailbox.
         if Command::new("imapfilter").arg("-V").stdout(Stdio::null()).status().is_ok() {
