@@ -30,10 +30,7 @@ static ORIGINAL_MARKER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s*(-{2,}\s*(original message|forwarded message|message d'origine|message transf[ée]r[ée]|mensaje original|mensaje reenviado)\s*-{2,}|begin forwarded message:|_{20,})\s*$").unwrap()
 });
 
-static HEADER_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*\*?(from|de|von|sent|envoy[ée]|enviado|date|to|[àa]|para|subject|objet|asunto|cc)\s*:\*?\s")
-        .unwrap()
-});
+static FROM_LINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^\s*\*?(from|de|von)\s*:\*?\s").unwrap());
 
 static DISCLAIMER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s*(confidentiality notice|disclaimer|this e-?mail (message )?(and any (files|attachments)|is confidential|may contain)|the information (contained )?in this (e-?mail|message|communication)|ce message (et toutes les pi[eè]ces jointes )?(est|sont) confidentiel|este (correo|mensaje) (electr[oó]nico )?(y sus anexos )?(es|contiene) (confidencial|informaci[oó]n))").unwrap()
@@ -73,8 +70,10 @@ pub fn split(body: &str) -> Split {
         }
         if may_start_original(trimmed) && ORIGINAL_MARKER.is_match(trimmed) || is_header_block(&lines, i) {
             out.has_history = true;
+            // Only the author of the quoted original counts: a sender quoting their
+            // own earlier mail "To: Hank" is not quoting Hank.
             for l in lines[i..].iter().take(12) {
-                if HEADER_LINE.is_match(l) {
+                if FROM_LINE.is_match(l) {
                     collect_people(l, &mut out);
                 }
             }
@@ -202,6 +201,14 @@ mod tests {
         assert_eq!(s.written, "Let's talk.");
         let s = split("Let's talk.\n\nCONFIDENTIALITY NOTICE: this message is for our clients only");
         assert_eq!(s.written.trim(), "Let's talk.");
+    }
+
+    #[test]
+    fn only_the_quoted_author_counts_not_the_quoted_recipients() {
+        let s = split(
+            "Just following up.\n\nFrom: Pat <pat@x.example>\nSent: Monday\nTo: Hank <hank@bergstrom.example>\nSubject: clients\n\nWho are your clients?",
+        );
+        assert_eq!(s.quoted_addresses, ["pat@x.example"]);
     }
 
     #[test]
