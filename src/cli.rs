@@ -7,6 +7,7 @@ use crate::classify::rules::RuleSet;
 use crate::config;
 use crate::mailfiles::{self, Item};
 use crate::policy::Action;
+use crate::screen::SetupError;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use serde::Serialize;
@@ -286,15 +287,8 @@ fn run(
 
 fn rules(path: Option<&Path>) -> anyhow::Result<ExitCode> {
     let config = config::load(path)?;
-    let set = RuleSet::builtin()
-        .map_err(|e| vec![e])
-        .and_then(|b| b.merge(config.user_rules(), &config.rule_weights))
-        .map_err(|errors| {
-            anyhow::anyhow!("{}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))
-        })?;
-    let classifier = crate::classify::Classifier::new(&set).map_err(|errors| {
-        anyhow::anyhow!("{}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))
-    })?;
+    let set = RuleSet::effective(config.user_rules(), &config.rule_weights).map_err(SetupError::Rules)?;
+    let classifier = crate::classify::Classifier::new(&set).map_err(SetupError::Rules)?;
     let slow = classifier.ungated_rules();
     let mut out = io::stdout().lock();
     for r in &set.rules {

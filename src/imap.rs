@@ -257,31 +257,30 @@ impl Connection {
     /// becomes "Screened.Extractive" on a server whose delimiter is '.'.
     pub async fn folder_name(&mut self, path: &str) -> Result<String> {
         if self.delimiter.is_none() {
-            let names: Vec<_> = timeout(COMMAND_TIMEOUT, async {
-                // INBOX always exists; its LIST line carries the hierarchy delimiter.
-                let stream = self.session.list(Some(""), Some("INBOX")).await?;
-                stream.try_collect::<Vec<_>>().await
-            })
-            .await
-            .context("LIST timed out")?
-            .context("LIST failed")?;
+            // INBOX always exists; its LIST line carries the hierarchy delimiter.
+            let names = self.list("INBOX").await?;
             self.delimiter = Some(names.first().and_then(|n| n.delimiter()).unwrap_or("/").to_string());
         }
         let delimiter = self.delimiter.as_deref().unwrap_or("/");
         Ok(path.split('/').filter(|p| !p.is_empty()).collect::<Vec<_>>().join(delimiter))
     }
 
-    /// The folder the server marks with a SPECIAL-USE attribute (RFC 6154), such as
-    /// the Sent folder, whatever it is called in the user's language.
-    pub async fn special_use(&mut self, wanted: SpecialUse) -> Result<Option<String>> {
-        use async_imap::types::NameAttribute;
-        let names: Vec<_> = timeout(COMMAND_TIMEOUT, async {
-            let stream = self.session.list(Some(""), Some("*")).await?;
+    /// LIST "" `pattern`.
+    async fn list(&mut self, pattern: &str) -> Result<Vec<async_imap::types::Name>> {
+        timeout(COMMAND_TIMEOUT, async {
+            let stream = self.session.list(Some(""), Some(pattern)).await?;
             stream.try_collect::<Vec<_>>().await
         })
         .await
         .context("LIST timed out")?
-        .context("LIST failed")?;
+        .context("LIST failed")
+    }
+
+    /// The folder the server marks with a SPECIAL-USE attribute (RFC 6154), such as
+    /// the Sent folder, whatever it is called in the user's language.
+    pub async fn special_use(&mut self, wanted: SpecialUse) -> Result<Option<String>> {
+        use async_imap::types::NameAttribute;
+        let names = self.list("*").await?;
         Ok(names
             .iter()
             .find(|n| {
@@ -298,13 +297,7 @@ impl Connection {
         if self.existing.contains(folder) {
             return Ok(());
         }
-        let found: Vec<_> = timeout(COMMAND_TIMEOUT, async {
-            let stream = self.session.list(Some(""), Some(folder)).await?;
-            stream.try_collect::<Vec<_>>().await
-        })
-        .await
-        .context("LIST timed out")?
-        .context("LIST failed")?;
+        let found = self.list(folder).await?;
         if found.is_empty() {
             match timeout(COMMAND_TIMEOUT, self.session.create(folder)).await.context("CREATE timed out")? {
                 Ok(()) => tracing::info!(folder, "created folder"),

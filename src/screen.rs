@@ -27,10 +27,7 @@ pub enum SetupError {
 impl Screener {
     /// Merges the built-in rules with the config's, compiles them and loads contacts.
     pub fn new(config: Config) -> Result<Screener, SetupError> {
-        let set = RuleSet::builtin()
-            .map_err(|e| vec![e])
-            .and_then(|builtin| builtin.merge(config.user_rules(), &config.rule_weights))
-            .map_err(SetupError::Rules)?;
+        let set = RuleSet::effective(config.user_rules(), &config.rule_weights).map_err(SetupError::Rules)?;
         let classifier = Classifier::new(&set).map_err(SetupError::Rules)?;
         let contacts = Contacts::new(config.contact_entries()?.iter().map(String::as_str));
         Ok(Screener { config, classifier, contacts })

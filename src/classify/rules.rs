@@ -115,6 +115,11 @@ impl RuleSet {
         toml::from_str(DEFAULT_RULES).map_err(|e| RuleError::Builtin(e.to_string()))
     }
 
+    /// The built-in rules with the user's additions, replacements and weights.
+    pub fn effective(user: RuleSet, weights: &BTreeMap<String, f64>) -> Result<RuleSet, Vec<RuleError>> {
+        RuleSet::builtin().map_err(|e| vec![e])?.merge(user, weights)
+    }
+
     /// Merges the user's rules into `self`: a user rule or combo with the id of a
     /// built-in one replaces it, others are added; `weights` then sets the weight of
     /// any rule or combo by id (0 disables it).
