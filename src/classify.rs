@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, HashMap};
 
 /// One contribution to a score, or one step of a decision: a decision nobody can
 /// explain is a bug.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Reason {
     /// The rule or combo id (policy steps are prefixed `policy:`).
     pub rule: String,

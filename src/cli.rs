@@ -15,6 +15,8 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod review;
+
 #[derive(Parser)]
 #[command(name = "screener", version, about = "Screens an inbox for extractive networking outreach")]
 struct Cli {
@@ -58,6 +60,28 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         log_format: crate::logging::LogFormat,
     },
+    /// Recent decisions from the journal: date, action, score, category, sender, subject, top reason.
+    Review {
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+        /// How far back, e.g. 12h, 7d, 4w.
+        #[arg(long, default_value = "7d")]
+        since: String,
+        /// Only decisions of this action.
+        #[arg(long, value_parser = ["keep", "file", "decline"])]
+        action: Option<String>,
+        /// One JSON object per decision.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The full reasoning behind one decision: every rule, its weight and excerpt, the
+    /// thresholds, and why a reply was or was not sent.
+    Explain {
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+        /// A journal id (from `screener review`) or a Message-ID.
+        target: String,
+    },
     /// List the effective rules and combos with their weights.
     Rules {
         #[arg(long, short)]
@@ -72,6 +96,10 @@ pub fn main() -> ExitCode {
         Command::Score { config, json, explain, paths } => score(config.as_deref(), json, explain, &paths),
         Command::CheckConfig { config } => check_config(config.as_deref()),
         Command::Rules { config } => rules(config.as_deref()),
+        Command::Review { config, since, action, json } => {
+            load(config.as_deref()).and_then(|c| review::review(&c, &since, action.as_deref(), json))
+        }
+        Command::Explain { config, target } => load(config.as_deref()).and_then(|c| review::explain(&c, &target)),
         Command::Run { config, dry_run, once, log_format } => run(config, dry_run, once, log_format),
     };
     match result {
@@ -81,6 +109,10 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn load(config: Option<&Path>) -> anyhow::Result<config::Config> {
+    Ok(config::load(config)?)
 }
 
 fn screener(config: Option<&Path>) -> anyhow::Result<Screener> {
@@ -240,6 +272,7 @@ fn check_config(path: Option<&Path>) -> anyhow::Result<ExitCode> {
         screener.classifier().len(),
         screener.contacts().len()
     );
+    println!("# decline templates: {}", screener.templates().names().join(", "));
     print!("{}", toml::to_string_pretty(&config).context("cannot print the configuration")?);
     Ok(ExitCode::SUCCESS)
 }

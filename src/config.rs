@@ -19,6 +19,7 @@ pub struct Config {
     pub contacts: ContactsConfig,
     pub decline: Decline,
     pub imap: Imap,
+    pub smtp: Smtp,
     pub folders: Folders,
     pub daemon: Daemon,
     /// The user's additions to the built-in rules.
@@ -65,6 +66,23 @@ pub struct ContactsConfig {
 pub struct Decline {
     pub enabled: bool,
     pub require_authenticated: bool,
+    /// Draft (the reply waits in Drafts for the user to send) or send.
+    pub mode: DeclineMode,
+    /// One template per category plus `default.txt`; the built-in ones when unset.
+    pub templates_dir: Option<PathBuf>,
+    /// At most one decline per sender address in this many days.
+    pub per_sender_days: u64,
+    /// A brake for a runaway rule: past this many declines in an hour, file instead.
+    pub max_per_hour: u64,
+    /// Send with `MAIL FROM:<>` instead of the user's address.
+    pub null_sender: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeclineMode {
+    Draft,
+    Send,
 }
 
 /// How the IMAP connection is secured.
@@ -101,10 +119,40 @@ impl Imap {
     }
 }
 
+/// The SMTP submission server declines are sent through.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Smtp {
+    pub host: Option<String>,
+    /// Defaults to 465 for implicit TLS, 587 otherwise.
+    pub port: Option<u16>,
+    pub tls: TlsMode,
+    pub allow_insecure: bool,
+    pub ca_file: Option<PathBuf>,
+    /// Without a username screener does not authenticate (a local relay).
+    pub username: Option<String>,
+    #[serde(flatten)]
+    pub password: Option<PasswordSource>,
+    #[serde(serialize_with = "human_duration")]
+    pub timeout: Duration,
+    /// The first retry after a temporary failure; doubles up to an hour.
+    #[serde(serialize_with = "human_duration")]
+    pub retry_initial: Duration,
+}
+
+impl Smtp {
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(if self.tls == TlsMode::Implicit { 465 } else { 587 })
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Folders {
     pub extractive: String,
     pub declined: String,
+    /// Where sent declines are copied; default: the SPECIAL-USE \Sent folder, else "Sent".
+    pub sent: Option<String>,
+    /// Where draft declines go; default: the SPECIAL-USE \Drafts folder, else "Drafts".
+    pub drafts: Option<String>,
 }
 
 /// Which messages already in the mailbox the first start processes.
@@ -170,7 +218,15 @@ impl Default for Config {
             identity: Identity::default(),
             scoring: Scoring { file_threshold: 5.0, decline_threshold: 8.0, max_scored_bytes: 256 * 1024 },
             contacts: ContactsConfig::default(),
-            decline: Decline { enabled: false, require_authenticated: true },
+            decline: Decline {
+                enabled: false,
+                require_authenticated: true,
+                mode: DeclineMode::Draft,
+                templates_dir: None,
+                per_sender_days: 30,
+                max_per_hour: 10,
+                null_sender: false,
+            },
             imap: Imap {
                 host: None,
                 port: None,
@@ -181,7 +237,23 @@ impl Default for Config {
                 password: None,
                 mailbox: "INBOX".into(),
             },
-            folders: Folders { extractive: "Screened/Extractive".into(), declined: "Screened/Declined".into() },
+            smtp: Smtp {
+                host: None,
+                port: None,
+                tls: TlsMode::Starttls,
+                allow_insecure: false,
+                ca_file: None,
+                username: None,
+                password: None,
+                timeout: Duration::from_secs(30),
+                retry_initial: Duration::from_secs(60),
+            },
+            folders: Folders {
+                extractive: "Screened/Extractive".into(),
+                declined: "Screened/Declined".into(),
+                sent: None,
+                drafts: None,
+            },
             daemon: Daemon {
                 state_path: None,
                 poll_interval: Duration::from_secs(60),
@@ -346,6 +418,13 @@ pub fn load_with_env(path: Option<&Path>, env: Option<Map<String, String>>) -> R
         let mut s = Section::new("decline", t, &origin);
         config.decline.enabled = s.bool("enabled", config.decline.enabled);
         config.decline.require_authenticated = s.bool("require_authenticated", config.decline.require_authenticated);
+        if let Some(mode) = s.choice("mode", &["draft", "send"]) {
+            config.decline.mode = if mode == "send" { DeclineMode::Send } else { DeclineMode::Draft };
+        }
+        config.decline.templates_dir = s.string("templates_dir").map(PathBuf::from);
+        config.decline.per_sender_days = s.uint("per_sender_days", config.decline.per_sender_days, 1, 3650);
+        config.decline.max_per_hour = s.uint("max_per_hour", config.decline.max_per_hour, 0, 10_000);
+        config.decline.null_sender = s.bool("null_sender", false);
         s.finish(&mut errors);
     }
     if let Some(t) = root.table("imap") {
@@ -353,24 +432,11 @@ pub fn load_with_env(path: Option<&Path>, env: Option<Map<String, String>>) -> R
         let imap = &mut config.imap;
         imap.host = s.string("host");
         imap.port = s.uint("port", 0, 1, 65535).try_into().ok().filter(|p| *p != 0);
-        imap.tls = match s.choice("tls", &["implicit", "starttls", "none"]).as_deref() {
-            Some("starttls") => TlsMode::Starttls,
-            Some("none") => TlsMode::None,
-            _ => TlsMode::Implicit,
-        };
+        imap.tls = s.tls().unwrap_or(TlsMode::Implicit);
         imap.allow_insecure = s.bool("allow_insecure", false);
         imap.ca_file = s.string("ca_file").map(PathBuf::from);
         imap.username = s.string("username");
-        let sources = [
-            s.string("password").map(|p| PasswordSource::Password(Secret::new(p))),
-            s.string("password_file").map(|p| PasswordSource::PasswordFile(PathBuf::from(p))),
-            s.string("password_command").map(PasswordSource::PasswordCommand),
-        ];
-        let given: Vec<PasswordSource> = sources.into_iter().flatten().collect();
-        if given.len() > 1 {
-            s.problem("password", "set only one of password, password_file and password_command".into());
-        }
-        imap.password = given.into_iter().next();
+        imap.password = s.password();
         if let Some(m) = s.string("mailbox") {
             imap.mailbox = m;
         }
@@ -384,6 +450,32 @@ pub fn load_with_env(path: Option<&Path>, env: Option<Map<String, String>>) -> R
         }
         s.finish(&mut errors);
     }
+    if let Some(t) = root.table("smtp") {
+        let mut s = Section::new("smtp", t, &origin);
+        let smtp = &mut config.smtp;
+        smtp.host = s.string("host");
+        smtp.port = s.uint("port", 0, 1, 65535).try_into().ok().filter(|p| *p != 0);
+        smtp.tls = s.tls().unwrap_or(TlsMode::Starttls);
+        smtp.allow_insecure = s.bool("allow_insecure", false);
+        smtp.ca_file = s.string("ca_file").map(PathBuf::from);
+        smtp.username = s.string("username");
+        smtp.password = s.password();
+        smtp.timeout = s.duration("timeout", smtp.timeout, Duration::from_secs(1), Duration::from_secs(600));
+        smtp.retry_initial =
+            s.duration("retry_initial", smtp.retry_initial, Duration::from_secs(1), Duration::from_secs(3600));
+        if smtp.tls == TlsMode::None && !smtp.allow_insecure && smtp.host.as_deref().is_some_and(|h| !is_loopback(h)) {
+            s.problem(
+                "tls",
+                "\"none\" sends the password and mail in clear text: it is allowed only for a loopback host \
+                 (127.0.0.1, ::1, localhost) or with smtp.allow_insecure = true"
+                    .into(),
+            );
+        }
+        if smtp.password.is_some() && smtp.username.is_none() {
+            s.problem("username", "a password is set but no username: set smtp.username too".into());
+        }
+        s.finish(&mut errors);
+    }
     if let Some(t) = root.table("folders") {
         let mut s = Section::new("folders", t, &origin);
         if let Some(f) = s.string("extractive") {
@@ -392,6 +484,8 @@ pub fn load_with_env(path: Option<&Path>, env: Option<Map<String, String>>) -> R
         if let Some(f) = s.string("declined") {
             config.folders.declined = f;
         }
+        config.folders.sent = s.string("sent");
+        config.folders.drafts = s.string("drafts");
         s.finish(&mut errors);
     }
     if let Some(t) = root.table("daemon") {
@@ -426,7 +520,37 @@ pub fn load_with_env(path: Option<&Path>, env: Option<Map<String, String>>) -> R
         s.finish(&mut errors);
     }
     root.finish(&mut errors);
+    check_decline(&config, &origin, &mut errors);
     if errors.is_empty() { Ok(config) } else { Err(ConfigErrors(errors)) }
+}
+
+/// What declines need from other sections, checked once every section is read.
+fn check_decline(config: &Config, origin: &str, errors: &mut Vec<ConfigError>) {
+    if !config.decline.enabled {
+        return;
+    }
+    let mut problem = |key: &str, problem: &str| {
+        errors.push(ConfigError { origin: origin.to_string(), key: key.into(), problem: problem.into() })
+    };
+    if config.identity.addresses.is_empty() {
+        problem("identity.addresses", "decline.enabled = true needs your address: a decline is sent from it");
+    }
+    if config.decline.mode == DeclineMode::Send {
+        let smtp = &config.smtp;
+        if smtp.host.is_none() {
+            problem("smtp.host", "decline.enabled = true with decline.mode = \"send\" needs an SMTP server");
+        }
+        if smtp.username.is_some()
+            && smtp.password.is_none()
+            && PasswordSource::credential_if_present("smtp-password").is_none()
+        {
+            problem(
+                "smtp.password",
+                "smtp.username is set but no password: set one of smtp.password, smtp.password_file, \
+                 smtp.password_command (or the systemd credential smtp-password)",
+            );
+        }
+    }
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -591,6 +715,28 @@ impl<'a> Section<'a> {
             );
             None
         }
+    }
+
+    fn tls(&mut self) -> Option<TlsMode> {
+        self.choice("tls", &["implicit", "starttls", "none"]).map(|v| match v.as_str() {
+            "starttls" => TlsMode::Starttls,
+            "none" => TlsMode::None,
+            _ => TlsMode::Implicit,
+        })
+    }
+
+    /// One of `password`, `password_file`, `password_command`.
+    fn password(&mut self) -> Option<PasswordSource> {
+        let sources = [
+            self.string("password").map(|p| PasswordSource::Password(Secret::new(p))),
+            self.string("password_file").map(|p| PasswordSource::PasswordFile(PathBuf::from(p))),
+            self.string("password_command").map(PasswordSource::PasswordCommand),
+        ];
+        let given: Vec<PasswordSource> = sources.into_iter().flatten().collect();
+        if given.len() > 1 {
+            self.problem("password", "set only one of password, password_file and password_command".into());
+        }
+        given.into_iter().next()
     }
 
     fn choice_or_days(&mut self, key: &str) -> Option<InitialScan> {

@@ -19,6 +19,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
+mod declines;
+
 /// Messages fetched per round trip while catching up (and moved per MOVE): large
 /// batches matter because every expunge costs the server time in proportion to the
 /// mailbox.
@@ -141,6 +143,10 @@ pub struct Daemon {
     options: RunOptions,
     notifier: Notifier,
     warned_no_uidplus: bool,
+    /// The hourly decline brake is on (warned once per episode, shown in STATUS).
+    brake_on: bool,
+    /// The SMTP transport, built on first use and after a reload.
+    mailer: Option<crate::smtp::Mailer>,
     /// Keep decisions not yet journaled: written in one transaction per batch, always
     /// before any later message is acted on, so the cursor order is kept.
     kept: Vec<Intent>,
@@ -168,6 +174,8 @@ pub async fn run(config_path: Option<PathBuf>, options: RunOptions, signals: Sig
         options,
         notifier: Notifier::default(),
         warned_no_uidplus: false,
+        brake_on: false,
+        mailer: None,
         kept: Vec::new(),
     };
     let watchdog = Notifier::watchdog_interval().map(|every| {
@@ -203,6 +211,12 @@ pub fn check_runnable(config: &Config) -> Result<()> {
     }
     if !missing.is_empty() {
         anyhow::bail!("`screener run` needs {}", missing.join(", "));
+    }
+    if config.decline.enabled && config.decline.mode == config::DeclineMode::Send {
+        // A CA file that cannot be read or a password that cannot be found would
+        // otherwise only show at the first decline.
+        let base = config.path.as_deref().and_then(std::path::Path::parent);
+        crate::smtp::Mailer::new(&config.smtp, base).context("the [smtp] settings cannot be used")?;
     }
     Ok(())
 }
@@ -276,6 +290,7 @@ impl Daemon {
         self.notifier.ready();
         self.reconcile(&mut conn, &selected).await?;
         self.catch_up(&mut conn, &selected, signals).await?;
+        self.send_declines(&mut conn).await?;
         // A session that got this far is healthy: the next failure starts afresh.
         backoff.reset();
         loop {
@@ -292,7 +307,8 @@ impl Daemon {
                 conn.logout().await;
                 return Ok(SessionEnd::Reconnect);
             }
-            let idle_timeout = self.config().daemon.idle_timeout;
+            // Wake up in time for a queued decline's next attempt.
+            let idle_timeout = self.config().daemon.idle_timeout.min(self.until_next_decline()?);
             if conn.drain_unsolicited() {
                 // Mail arrived while the last batch was being handled.
             } else if conn.has("IDLE") {
@@ -304,11 +320,12 @@ impl Daemon {
                     conn.noop().await?;
                 }
             } else {
-                signals.sleep(self.config().daemon.poll_interval).await;
+                signals.sleep(self.config().daemon.poll_interval.min(idle_timeout)).await;
                 conn.noop().await?;
             }
             if !signals.shutdown_requested() {
                 self.process_new(&mut conn, &selected, signals).await?;
+                self.send_declines(&mut conn).await?;
             }
         }
     }
@@ -330,6 +347,7 @@ impl Daemon {
                     tracing::warn!("daemon.state_path changed: restart screener for that to take effect");
                 }
                 self.screener = screener;
+                self.mailer = None;
                 tracing::info!(reconnect, "configuration reloaded");
                 reconnect
             }
@@ -347,7 +365,12 @@ impl Daemon {
         let filed = self.state.count_since("file", &today).unwrap_or(0);
         let declined = self.state.count_since("decline", &today).unwrap_or(0);
         let mode = if self.options.dry_run { " (dry run)" } else { "" };
-        self.notifier.status(&format!("watching {mailbox}{mode}: {filed} filed, {declined} declined today"));
+        let brake = if self.brake_on {
+            format!("; decline brake on ({} an hour): filing instead of replying", self.config().decline.max_per_hour)
+        } else {
+            String::new()
+        };
+        self.notifier.status(&format!("watching {mailbox}{mode}: {filed} filed, {declined} declined today{brake}"));
     }
 
     /// Entries left `pending` by a crash between intent and outcome: look at the
@@ -512,6 +535,10 @@ impl Daemon {
                 }],
             };
         }
+        let reply = match (&parsed, decision.action) {
+            (Some(msg), Action::Decline) => self.prepare_decline(msg, &key, raw, &mut decision)?,
+            _ => None,
+        };
         let folders = &self.config().folders;
         let target = match decision.action {
             Action::Keep => None,
@@ -538,17 +565,20 @@ impl Daemon {
             self.kept.push(intent);
             return Ok(None);
         };
-        let (id, outcome) = self.state.record_intent(&intent)?;
+        let (id, outcome) = match &reply {
+            Some(reply) => self.state.record_decline(&intent, reply)?,
+            None => self.state.record_intent(&intent)?,
+        };
         if outcome != Outcome::Pending {
             return Ok(None); // journaled and finished in an earlier session
         }
         test_hook("after-intent", decision.action);
         let top = decision.reasons.iter().find(|r| r.weight != 0.0).or(decision.reasons.first());
         let why = top.map(|r| format!("{}: {}", r.rule, r.excerpt)).unwrap_or_default();
-        let verb = if decision.action == Action::Decline {
-            "would decline (declines are not sent yet); filed"
-        } else {
-            "filed"
+        let verb = match (decision.action, &reply) {
+            (Action::Decline, Some(r)) => format!("declined ({} to {}); filed", r.mode, r.recipient),
+            (Action::Decline, None) => "would decline; filed".to_string(),
+            _ => "filed".to_string(),
         };
         let subject = intent.subject.unwrap_or_default();
         let sender = from.unwrap_or_else(|| "(no sender)".into());
@@ -701,7 +731,7 @@ fn imap_date_days_ago(days: u32) -> String {
 
 /// Crash injection for the exactly-once tests: with SCREENERTEST_ABORT set to a
 /// point name, the process aborts there (like kill -9) when filing a message.
-fn test_hook(point: &str, action: Action) {
+pub(crate) fn test_hook(point: &str, action: Action) {
     if action != Action::Keep
         && let Some(wanted) = std::env::var_os("SCREENERTEST_ABORT")
         && wanted == point

@@ -372,6 +372,29 @@ impl Connection {
         Ok(!found.is_empty())
     }
 
+    /// APPENDs a message to `folder` with `flags`, e.g. `(\\Seen)`.
+    pub async fn append(&mut self, folder: &str, flags: &str, raw: &[u8]) -> Result<()> {
+        timeout(COMMAND_TIMEOUT, self.session.append(folder, Some(flags), None, raw))
+            .await
+            .context("APPEND timed out")?
+            .with_context(|| format!("APPEND to {folder} failed"))?;
+        // Its APPENDUID lands among the unsolicited responses, which the daemon's
+        // loop drains before each IDLE (draining here would hide new-mail news).
+        Ok(())
+    }
+
+    /// Removes the messages with this Message-ID from `folder` (UID EXPUNGE of those
+    /// only). Selects `folder`; the caller selects its mailbox again afterwards.
+    pub async fn delete_message_id(&mut self, folder: &str, message_id: &str) -> Result<usize> {
+        timeout(COMMAND_TIMEOUT, self.session.select(folder)).await.context("SELECT timed out")??;
+        let quoted = message_id.replace(['\\', '"'], "");
+        let uids = self.uid_search(&format!("HEADER Message-ID \"{quoted}\"")).await?;
+        if !uids.is_empty() {
+            self.delete_originals(&uids).await?;
+        }
+        Ok(uids.len())
+    }
+
     /// Empties the queue of unsolicited responses async-imap keeps (a full queue drops
     /// responses). Returns true if one announced new mail (EXISTS or RECENT): the
     /// server will not repeat that in IDLE, so the caller must look for it now.

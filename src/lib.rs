@@ -20,13 +20,17 @@ pub mod config;
 pub mod contacts;
 pub mod daemon;
 pub mod imap;
+pub mod learn;
 pub mod logging;
 pub mod mailfiles;
 pub mod message;
 pub mod notify;
 pub mod policy;
+pub mod reply;
 pub mod screen;
 pub mod secret;
+pub mod smtp;
 pub mod state;
+pub mod tune;
 
 pub use screen::Screener;

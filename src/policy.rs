@@ -77,6 +77,26 @@ pub enum NoReply {
     AuthFailed(String),
     #[error("the From domain {0} is not authenticated (no DMARC pass, nor DKIM or SPF pass for it)")]
     NotAuthenticated(String),
+    #[error("no Return-Path was recorded at delivery and DMARC did not pass for {0}: nowhere safe to reply")]
+    NoReplyAddress(String),
+}
+
+/// Where an automatic reply goes (RFC 3834 §4): the Return-Path recorded at delivery;
+/// without one, the From address, but only when DMARC vouches for its domain.
+pub fn reply_target(message: &Message) -> Result<String, NoReply> {
+    match &message.return_path {
+        ReturnPath::Null => Err(NoReply::NullReturnPath),
+        ReturnPath::Address(a) if crate::message::is_robot_address(a) => Err(NoReply::RobotSender(a.clone())),
+        ReturnPath::Address(a) => Ok(a.clone()),
+        ReturnPath::Missing => {
+            let from = message.from.as_ref().ok_or(NoReply::NoSender)?;
+            if message.auth.dmarc_passed(from.domain()) {
+                Ok(from.address.clone())
+            } else {
+                Err(NoReply::NoReplyAddress(from.domain().to_string()))
+            }
+        }
+    }
 }
 
 /// Whether `message` may get an automatic reply at all, whatever its score. The
@@ -133,7 +153,7 @@ pub fn reply_eligibility(
             return Err(NoReply::NotAuthenticated(from.domain().to_string()));
         }
     }
-    Ok(())
+    reply_target(message).map(|_| ())
 }
 
 /// The decision for a message the classifier has scored.
@@ -320,6 +340,28 @@ mod tests {
         let lax = Settings { require_authenticated: false, ..settings(&u, &c) };
         assert_eq!(decide(&msg(""), scored(9.0), &lax).action, Action::Decline);
         assert_eq!(decide(&msg(""), scored(9.0), &settings(&u, &c)).action, Action::File);
+    }
+
+    #[test]
+    fn replies_go_to_the_return_path_else_a_dmarc_verified_from() {
+        let m = |raw: &str| parse(raw.as_bytes(), Limits::default(), Some("mx.b.example")).unwrap();
+        let bounce = m(&format!("{AUTH_OK}Return-Path: <ann.smith@mail.s.example>\nFrom: ann@s.example\n\nx"));
+        assert_eq!(reply_target(&bounce), Ok("ann.smith@mail.s.example".into()));
+        // No Return-Path: From only when DMARC passed for its domain.
+        assert_eq!(reply_target(&m(&format!("{AUTH_OK}From: ann@s.example\n\nx"))), Ok("ann@s.example".into()));
+        let spf_only = "Authentication-Results: mx.b.example; spf=pass smtp.mailfrom=s.example\n";
+        let no_dmarc = m(&format!("{spf_only}From: ann@s.example\n\nx"));
+        assert_eq!(reply_target(&no_dmarc), Err(NoReply::NoReplyAddress("s.example".into())));
+        let other_domain = "Authentication-Results: mx.b.example; dmarc=pass header.from=t.example\n";
+        assert!(reply_target(&m(&format!("{other_domain}From: ann@s.example\n\nx"))).is_err());
+        let robot = m(&format!("{AUTH_OK}Return-Path: <mailer-daemon@s.example>\nFrom: ann@s.example\n\nx"));
+        assert!(matches!(reply_target(&robot), Err(NoReply::RobotSender(_))));
+        // Even with authentication not required, an unverified From without Return-Path gets nothing.
+        let (u, c) = (users(), Contacts::default());
+        let lax = Settings { require_authenticated: false, ..settings(&u, &c) };
+        let d = decide(&m("From: ann@s.example\nTo: hank@b.example\n\nx"), scored(9.0), &lax);
+        assert_eq!(d.action, Action::File);
+        assert!(d.reasons.iter().any(|r| r.excerpt.contains("no Return-Path")), "{:?}", d.reasons);
     }
 
     #[test]

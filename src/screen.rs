@@ -8,11 +8,14 @@ use crate::config::{Config, ConfigErrors};
 use crate::contacts::Contacts;
 use crate::message::{self, Limits, Message};
 use crate::policy::{self, Decision, Settings};
+use crate::reply::{self, Reply, ReplyError, Templates};
+use std::time::SystemTime;
 
 pub struct Screener {
     config: Config,
     classifier: Classifier,
     contacts: Contacts,
+    templates: Templates,
 }
 
 /// Why a screener could not be built from a configuration.
@@ -22,6 +25,8 @@ pub enum SetupError {
     Config(#[from] ConfigErrors),
     #[error("{} rule error{}:\n{}", .0.len(), if .0.len() == 1 { "" } else { "s" }, .0.iter().map(|e| format!("  - {e}")).collect::<Vec<_>>().join("\n"))]
     Rules(Vec<RuleError>),
+    #[error("decline.templates_dir {dir}: {error}")]
+    Templates { dir: String, error: String },
 }
 
 impl Screener {
@@ -30,7 +35,45 @@ impl Screener {
         let set = RuleSet::effective(config.user_rules(), &config.rule_weights).map_err(SetupError::Rules)?;
         let classifier = Classifier::new(&set).map_err(SetupError::Rules)?;
         let contacts = Contacts::new(config.contact_entries()?.iter().map(String::as_str));
-        Ok(Screener { config, classifier, contacts })
+        let templates = match &config.decline.templates_dir {
+            None => Templates::builtin(),
+            Some(dir) => {
+                let dir = config.resolve(dir);
+                let fail = |error: String| SetupError::Templates { dir: dir.display().to_string(), error };
+                let sources = read_templates(&dir).map_err(|e| fail(e.to_string()))?;
+                Templates::new(sources).map_err(|e| fail(e.to_string()))?
+            }
+        };
+        Ok(Screener { config, classifier, contacts, templates })
+    }
+
+    pub fn templates(&self) -> &Templates {
+        &self.templates
+    }
+
+    /// The decline for a message decided `decline`; `key` identifies the original.
+    pub fn compose_reply(&self, msg: &Message, key: &str, decision: &Decision) -> Result<Reply, ReplyError> {
+        let identity = &self.config.identity;
+        let sender = reply::Sender { name: identity.name.as_deref(), addresses: &identity.addresses };
+        let categories = reply::contributing_categories(decision);
+        reply::compose(msg, key, &categories, &self.templates, sender, SystemTime::now())
+    }
+
+    /// Whether `msg` may get a reply under the current configuration: the send-time
+    /// check, since the configuration may have changed since the decision.
+    pub fn may_reply(&self, msg: &Message) -> Result<(), String> {
+        let config = &self.config;
+        if !config.decline.enabled {
+            return Err("decline.enabled is now false".into());
+        }
+        if let Some(from) = &msg.from {
+            let own = config.identity.addresses.iter().any(|a| a.eq_ignore_ascii_case(&from.address));
+            if (own || self.contacts.contains(&from.address)) && !msg.auth.from_forged(from.domain()) {
+                return Err(format!("{} is now a known contact", from.address));
+            }
+        }
+        policy::reply_eligibility(msg, &config.identity.addresses, config.decline.require_authenticated)
+            .map_err(|e| e.to_string())
     }
 
     pub fn config(&self) -> &Config {
@@ -80,4 +123,20 @@ impl Screener {
         };
         policy::decide(msg, classification, &settings)
     }
+}
+
+/// The `*.txt` files of a template directory, named by their stem.
+fn read_templates(dir: &std::path::Path) -> std::io::Result<Vec<(String, String)>> {
+    let mut sources = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "txt")
+            && let Some(stem) = path.file_stem().and_then(|s| s.to_str())
+        {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+            sources.push((stem.to_string(), text));
+        }
+    }
+    Ok(sources)
 }

@@ -39,7 +39,55 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE UNIQUE INDEX journal_message ON journal (mailbox, uidvalidity, uid);
     CREATE INDEX journal_key ON journal (message_key);",
+    // 2: the decline ledger (see `state/declines.rs`).
+    "CREATE TABLE decline (
+        id INTEGER PRIMARY KEY,
+        journal_id INTEGER NOT NULL UNIQUE REFERENCES journal (id),
+        created_at INTEGER NOT NULL,
+        sender TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        reply_message_id TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        envelope_from TEXT,
+        raw BLOB NOT NULL,
+        original_headers BLOB NOT NULL,
+        status TEXT NOT NULL,
+        copied INTEGER NOT NULL DEFAULT 0,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        detail TEXT,
+        done_at INTEGER
+    );
+    CREATE INDEX decline_recipient ON decline (recipient, created_at);
+    CREATE INDEX decline_sender ON decline (sender, created_at);
+    CREATE INDEX decline_due ON decline (status, next_attempt_at);",
+    // 3: what screener learns from the user (see `state/learning.rs`).
+    "CREATE TABLE contact (
+        address TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        added_at INTEGER NOT NULL
+    );
+    CREATE TABLE sent_id (message_id TEXT PRIMARY KEY);
+    CREATE TABLE trained (
+        message_key TEXT PRIMARY KEY,
+        label TEXT NOT NULL,
+        tokens TEXT NOT NULL,
+        source TEXT NOT NULL,
+        at INTEGER NOT NULL
+    );
+    CREATE TABLE bayes_token (
+        token TEXT PRIMARY KEY,
+        extractive INTEGER NOT NULL,
+        ham INTEGER NOT NULL
+    );
+    CREATE TABLE bayes_docs (label TEXT PRIMARY KEY, docs INTEGER NOT NULL);
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
 ];
+
+mod declines;
+// mod learning;
+pub use declines::{DeclineRow, DeclineStatus, NewDecline, unix_now};
+// pub use learning::{LearnedContact, Trained};
 
 /// What became of a journaled decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,6 +165,27 @@ pub struct Entry {
     pub action: String,
     pub target: Option<String>,
     pub outcome: Outcome,
+}
+
+/// A journal row with everything `review` and `explain` show.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Record {
+    pub id: i64,
+    pub time: String,
+    pub mailbox: String,
+    pub uid: u32,
+    pub message_id: Option<String>,
+    pub sender: Option<String>,
+    pub subject: Option<String>,
+    pub score: f64,
+    pub action: String,
+    pub category: Option<String>,
+    /// The reasons as JSON (`[{rule, category, weight, excerpt}]`).
+    #[serde(skip)]
+    pub reasons: String,
+    pub target: Option<String>,
+    pub outcome: String,
+    pub detail: Option<String>,
 }
 
 pub struct State {
@@ -317,6 +386,48 @@ impl State {
     /// Every journal entry, oldest first (for tests and `review`).
     pub fn all(&self) -> Result<Vec<Entry>> {
         self.entries("ORDER BY id", [])
+    }
+
+    /// Decisions since `since` (an SQLite datetime such as "2026-01-05T00:00:00Z"),
+    /// newest first, optionally of one action.
+    pub fn records_since(&self, since: &str, action: Option<&str>) -> Result<Vec<Record>> {
+        self.records("WHERE time >= ?1 AND (?2 IS NULL OR action = ?2) ORDER BY id DESC", params![since, action])
+    }
+
+    /// The journal entry `id`, or the entries of a Message-ID (angle brackets optional).
+    pub fn find_records(&self, target: &str) -> Result<Vec<Record>> {
+        if let Ok(id) = target.parse::<i64>() {
+            return self.records("WHERE id = ?1", params![id]);
+        }
+        let id = target.trim().trim_start_matches('<').trim_end_matches('>');
+        self.records("WHERE message_id = ?1 ORDER BY id", params![id])
+    }
+
+    fn records(&self, clause: &str, params: impl rusqlite::Params) -> Result<Vec<Record>> {
+        let sql = format!(
+            "SELECT id, time, mailbox, uid, message_id, sender, subject, score, action, category, reasons, target,
+                    outcome, detail FROM journal {clause}"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(params, |r| {
+            Ok(Record {
+                id: r.get(0)?,
+                time: r.get(1)?,
+                mailbox: r.get(2)?,
+                uid: r.get(3)?,
+                message_id: r.get(4)?,
+                sender: r.get(5)?,
+                subject: r.get(6)?,
+                score: r.get(7)?,
+                action: r.get(8)?,
+                category: r.get(9)?,
+                reasons: r.get(10)?,
+                target: r.get(11)?,
+                outcome: r.get(12)?,
+                detail: r.get(13)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     fn entries(&self, clause: &str, params: impl rusqlite::Params) -> Result<Vec<Entry>> {

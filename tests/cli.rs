@@ -197,7 +197,8 @@ fn check_config_never_prints_a_password() {
     let path = write(
         dir.path(),
         "s.toml",
-        "[imap]\nhost = \"imap.example.org\"\nusername = \"hank\"\npassword = \"hunter2-secret\"\n",
+        "[imap]\nhost = \"imap.example.org\"\nusername = \"hank\"\npassword = \"hunter2-secret\"\n\
+         [smtp]\nhost = \"smtp.example.org\"\nusername = \"hank\"\npassword = \"smtp-hunter3\"\n",
     );
     screener()
         .args(["check-config", "--config"])
@@ -205,7 +206,39 @@ fn check_config_never_prints_a_password() {
         .assert()
         .success()
         .stdout(predicate::str::contains("password = \"<redacted>\""))
-        .stdout(predicate::str::contains("hunter2").not());
+        .stdout(predicate::str::contains("hunter2").not())
+        .stdout(predicate::str::contains("hunter3").not());
+}
+
+#[test]
+fn sending_declines_without_an_smtp_server_is_a_configuration_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "s.toml",
+        "[identity]\naddresses = [\"hank@bergstrom.example\"]\n[decline]\nenabled = true\nmode = \"send\"\n",
+    );
+    screener()
+        .args(["check-config", "--config"])
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("smtp.host"));
+    // A broken template is reported at start, naming the file.
+    let templates = dir.path().join("templates");
+    std::fs::create_dir(&templates).unwrap();
+    std::fs::write(templates.join("default.txt"), "Hi {{ sender_nme }}\n").unwrap();
+    let path = write(
+        dir.path(),
+        "t.toml",
+        "[identity]\naddresses = [\"hank@bergstrom.example\"]\n[decline]\nenabled = true\ntemplates_dir = \"templates\"\n",
+    );
+    screener()
+        .args(["check-config", "--config"])
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("template default").and(predicate::str::contains("undefined")));
 }
 
 #[test]

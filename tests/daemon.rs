@@ -5,216 +5,11 @@
 mod support;
 
 use std::fs;
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use support::dovecot::{Dovecot, Options};
+use support::run::*;
 
 const FILED: &str = "Screened.Extractive";
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn example(name: &str) -> Vec<u8> {
-    fs::read(repo().join("examples/mail").join(name)).unwrap()
-}
-
-/// A message that is filed, with its own Message-ID.
-fn extractive(n: u32) -> Vec<u8> {
-    let raw = String::from_utf8(example("02-who-are-your-clients.eml")).unwrap();
-    with_message_id(&raw, &format!("<extractive-{n}@test.example>"))
-}
-
-/// A message that is kept, with its own Message-ID.
-fn welcome(n: u32) -> Vec<u8> {
-    let raw = String::from_utf8(example("04-student-advice.eml")).unwrap();
-    with_message_id(&raw, &format!("<welcome-{n}@test.example>"))
-}
-
-fn with_message_id(raw: &str, id: &str) -> Vec<u8> {
-    let mut out = String::new();
-    for line in raw.lines() {
-        if line.to_ascii_lowercase().starts_with("message-id:") {
-            out.push_str(&format!("Message-ID: {id}\r\n"));
-        } else {
-            out.push_str(line);
-            out.push_str("\r\n");
-        }
-    }
-    out.into_bytes()
-}
-
-/// A running `screener run`, killed on drop; its log is kept for assertions.
-struct Screener {
-    child: Option<Child>,
-    dir: PathBuf,
-}
-
-struct Setup {
-    dir: tempfile::TempDir,
-}
-
-impl Setup {
-    fn new(server: &Dovecot, extra: &str) -> Setup {
-        let dir = tempfile::tempdir().unwrap();
-        let setup = Setup { dir };
-        setup.write_config(server, extra);
-        setup
-    }
-
-    fn config_path(&self) -> PathBuf {
-        self.dir.path().join("screener.toml")
-    }
-
-    fn state_path(&self) -> PathBuf {
-        self.dir.path().join("state/screener.db")
-    }
-
-    fn write_config(&self, server: &Dovecot, extra: &str) {
-        let text = format!(
-            r#"
-[identity]
-name = "Hank Bergstrom"
-addresses = ["hank@bergstrom.example"]
-authserv_id = "mx.bergstrom.example"
-
-[contacts]
-known = ["@bergstrom.example", "susan.cho@example.org"]
-
-[imap]
-host = "127.0.0.1"
-port = {port}
-tls = "none"
-username = "{user}"
-password = "{password}"
-
-[daemon]
-state_path = "{state}"
-idle_timeout = "30s"
-poll_interval = "1s"
-{extra}
-"#,
-            port = server.port(),
-            user = server.user(),
-            password = server.password(),
-            state = self.state_path().display(),
-        );
-        // [daemon] keys in `extra` would repeat the section: let callers pass whole sections
-        // or keys that belong to [daemon] (written last on purpose).
-        fs::write(self.config_path(), text).unwrap();
-    }
-
-    fn start(&self, args: &[&str], env: &[(&str, &str)]) -> Screener {
-        let log = fs::File::create(self.dir.path().join("screener.log")).unwrap();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_screener"));
-        cmd.arg("run").arg("--config").arg(self.config_path()).args(args);
-        for (key, _) in std::env::vars() {
-            if key.starts_with("SCREENER") || key == "NOTIFY_SOCKET" || key == "JOURNAL_STREAM" {
-                cmd.env_remove(key);
-            }
-        }
-        cmd.env("RUST_LOG", "info");
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let child = cmd.stdout(Stdio::null()).stderr(log).spawn().unwrap();
-        Screener { child: Some(child), dir: self.dir.path().to_path_buf() }
-    }
-
-    /// `screener run --once`, waited for; returns (exit code, log).
-    fn once(&self, env: &[(&str, &str)]) -> (i32, String) {
-        let mut s = self.start(&["--once"], env);
-        let code = s.wait(Duration::from_secs(60));
-        (code, s.log())
-    }
-
-    fn journal(&self) -> Vec<(u32, String, String)> {
-        let out = Command::new("sqlite3")
-            .arg(self.state_path())
-            .arg("SELECT uid, action, outcome FROM journal ORDER BY id")
-            .output();
-        match out {
-            Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout)
-                .lines()
-                .map(|l| {
-                    let mut p = l.split('|');
-                    (p.next().unwrap().parse().unwrap(), p.next().unwrap().to_string(), p.next().unwrap().to_string())
-                })
-                .collect(),
-            _ => journal_via_rust(&self.state_path()),
-        }
-    }
-}
-
-/// Reads the journal without the sqlite3 tool, through screener's own state module.
-fn journal_via_rust(path: &Path) -> Vec<(u32, String, String)> {
-    let state = screener::state::State::open(path).unwrap();
-    state.all().unwrap().into_iter().map(|e| (e.uid, e.action, e.outcome.as_str().to_string())).collect()
-}
-
-impl Screener {
-    fn log(&self) -> String {
-        let mut s = String::new();
-        fs::File::open(self.dir.join("screener.log")).unwrap().read_to_string(&mut s).unwrap();
-        s
-    }
-
-    fn pid(&self) -> i32 {
-        self.child.as_ref().unwrap().id() as i32
-    }
-
-    fn signal(&self, name: &str) {
-        let ok = Command::new("kill").arg(format!("-{name}")).arg(self.pid().to_string()).status().unwrap().success();
-        assert!(ok, "kill -{name} failed");
-    }
-
-    /// Waits for the process to exit; returns its exit code (-1 for a signal).
-    fn wait(&mut self, limit: Duration) -> i32 {
-        let child = self.child.as_mut().unwrap();
-        let deadline = Instant::now() + limit;
-        loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                self.child = None;
-                return status.code().unwrap_or(-1);
-            }
-            assert!(Instant::now() < deadline, "screener did not exit within {limit:?}:\n{}", self.log());
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn wait_for_log(&self, needle: &str, limit: Duration) {
-        let deadline = Instant::now() + limit;
-        while !self.log().contains(needle) {
-            assert!(Instant::now() < deadline, "no {needle:?} in the log within {limit:?}:\n{}", self.log());
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Screener {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-/// Messages in `mailbox`, 0 while it does not exist yet.
-fn count(server: &Dovecot, mailbox: &str) -> usize {
-    if server.mailboxes().iter().any(|m| m == mailbox) { server.count(mailbox) } else { 0 }
-}
-
-fn wait_until(limit: Duration, what: &str, mut check: impl FnMut() -> bool) -> Duration {
-    let start = Instant::now();
-    while !check() {
-        assert!(start.elapsed() < limit, "timed out after {limit:?} waiting for {what}");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    start.elapsed()
-}
 
 #[test]
 fn backlog_is_filed_kept_mail_untouched_and_seen_state_preserved() {
@@ -571,17 +366,30 @@ fn json_logs_for_log_shippers() {
 }
 
 #[test]
-fn a_decline_decision_is_filed_into_the_declined_folder_for_now() {
+fn a_decline_is_drafted_by_default_and_a_dry_run_touches_nothing() {
     let server = Dovecot::start();
     let setup = Setup::new(&server, "initial_scan = \"all\"");
     let text =
         fs::read_to_string(setup.config_path()).unwrap().replace("[imap]", "[decline]\nenabled = true\n\n[imap]");
     fs::write(setup.config_path(), text).unwrap();
     server.append("INBOX", &extractive(1), &[]);
+    let mut dry = setup.start(&["--once", "--dry-run"], &[]);
+    let code = dry.wait(Duration::from_secs(60));
+    let log = dry.log();
+    assert_eq!(code, 0, "{log}");
+    assert!(log.contains("would decline"), "{log}");
+    assert_eq!(server.count("INBOX"), 1, "a dry run moves nothing");
+    assert_eq!(server.count("Drafts"), 0, "a dry run appends nothing");
+
+    // The real run: the original is filed, the reply waits in Drafts.
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = fs::remove_file(format!("{}{suffix}", setup.state_path().display()));
+    }
     let (code, log) = setup.once(&[]);
     assert_eq!(code, 0, "{log}");
     assert_eq!(server.count("Screened.Declined"), 1, "{log}");
-    assert!(log.contains("would decline"), "{log}");
+    assert_eq!(server.count("Drafts"), 1, "{log}");
+    assert!(log.contains("decline drafted"), "{log}");
     assert_eq!(setup.journal(), vec![(1, "decline".to_string(), "done".to_string())]);
 }
 

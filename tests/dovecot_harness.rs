@@ -4,7 +4,9 @@
 
 mod support;
 
+use std::io::{BufRead, BufReader, Write};
 use std::net::{Ipv4Addr, TcpStream};
+use std::os::unix::net::UnixStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -179,4 +181,35 @@ fn wrong_password_gets_no_at_once() {
     // The right password still works on the same connection.
     let response = imap.command(&format!("LOGIN {} {}", server.user(), server.password()));
     assert_eq!(Imap::status(&response), "OK", "{response:?}");
+}
+
+#[test]
+fn lmtp_delivers_to_the_detail_mailbox() {
+    let server = Dovecot::start();
+    let mut lmtp = BufReader::new(UnixStream::connect(server.lmtp_socket()).expect("connect to LMTP"));
+    lmtp.get_ref().set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let reply = |lmtp: &mut BufReader<UnixStream>, send: &str| {
+        lmtp.get_mut().write_all(send.as_bytes()).unwrap();
+        let mut last = String::new();
+        // Multi-line replies have "-" after the code on every line but the last.
+        while last.len() < 4 || last.as_bytes()[3] == b'-' {
+            last.clear();
+            lmtp.read_line(&mut last).unwrap();
+        }
+        last
+    };
+    assert!(reply(&mut lmtp, "").starts_with("220"));
+    assert!(reply(&mut lmtp, "LHLO test\r\n").starts_with("250"));
+    assert!(reply(&mut lmtp, "MAIL FROM:<ann@friend.example>\r\n").starts_with("250"));
+    assert!(reply(&mut lmtp, "RCPT TO:<hank+Delivered>\r\n").starts_with("250"));
+    assert!(reply(&mut lmtp, "DATA\r\n").starts_with("354"));
+    let message = String::from_utf8(message("lmtp@friend.example", "Via LMTP")).unwrap();
+    let done = reply(&mut lmtp, &format!("{message}.\r\n"));
+    assert!(done.starts_with("250"), "{done}\n{}", server.log());
+
+    assert!(server.mailboxes().iter().any(|name| name == "Delivered"));
+    assert_eq!(server.message_ids("Delivered"), vec!["<lmtp@friend.example>"]);
+    assert_eq!(server.headers("Delivered", "Subject"), vec!["Via LMTP"]);
+    assert!(server.raw_messages("Delivered")[0].contains("Hello."));
+    assert_eq!(server.count("INBOX"), 0);
 }

@@ -168,3 +168,64 @@ fn the_example_config_is_valid() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/screener.toml");
     load_with_env(Some(&path), Some(Map::new())).unwrap_or_else(|e| panic!("{e}"));
 }
+
+#[test]
+fn smtp_and_decline_keys_are_read() {
+    let (_d, c) = load_text(
+        r#"
+[identity]
+addresses = ["hank@bergstrom.example"]
+[decline]
+enabled = true
+mode = "send"
+templates_dir = "templates"
+per_sender_days = 7
+max_per_hour = 3
+null_sender = true
+[smtp]
+host = "smtp.bergstrom.example"
+tls = "implicit"
+username = "hank"
+password = "smtp-secret-value"
+timeout = "10s"
+retry_initial = "5s"
+[folders]
+sent = "Sent Items"
+drafts = "Drafts"
+"#,
+        &[("SCREENER_SMTP__PORT", "2465")],
+    );
+    let c = c.unwrap();
+    assert_eq!(c.decline.mode, DeclineMode::Send);
+    assert_eq!(c.decline.per_sender_days, 7);
+    assert_eq!(c.decline.max_per_hour, 3);
+    assert!(c.decline.null_sender);
+    assert_eq!(c.smtp.port(), 2465);
+    assert_eq!(c.smtp.tls, TlsMode::Implicit);
+    assert_eq!(c.smtp.timeout, Duration::from_secs(10));
+    assert_eq!(c.folders.sent.as_deref(), Some("Sent Items"));
+    let printed = toml::to_string(&c).unwrap();
+    assert!(!printed.contains("smtp-secret-value") && !format!("{c:?}").contains("smtp-secret-value"));
+    // Defaults: draft mode, STARTTLS on 587.
+    let d = load_with_env(None, Some(Map::new())).unwrap();
+    assert_eq!(d.decline.mode, DeclineMode::Draft);
+    assert_eq!((d.smtp.tls, d.smtp.port()), (TlsMode::Starttls, 587));
+}
+
+#[test]
+fn sending_declines_needs_smtp_and_an_identity() {
+    let e = errors("[decline]\nenabled = true\nmode = \"send\"\n");
+    assert!(e.iter().any(|e| e.contains("smtp.host") && e.contains("needs an SMTP server")), "{e:?}");
+    assert!(e.iter().any(|e| e.contains("identity.addresses")), "{e:?}");
+    let e = errors(
+        "[identity]\naddresses = [\"h@b.example\"]\n[decline]\nenabled = true\nmode = \"send\"\n[smtp]\nhost = \"s.example\"\nusername = \"h\"\n",
+    );
+    assert!(e.iter().any(|e| e.contains("smtp.password")), "{e:?}");
+    let e = errors("[decline]\nmode = \"mail\"\n[smtp]\nhots = \"x\"\ntls = \"none\"\nhost = \"smtp.example\"\n");
+    assert!(e.iter().any(|e| e.contains("decline.mode") && e.contains("draft, send")), "{e:?}");
+    assert!(e.iter().any(|e| e.contains("smtp.hots") && e.contains("host")), "{e:?}");
+    assert!(e.iter().any(|e| e.contains("smtp.tls") && e.contains("loopback")), "{e:?}");
+    // Draft mode needs no SMTP server.
+    let (_d, ok) = load_text("[identity]\naddresses = [\"h@b.example\"]\n[decline]\nenabled = true\n", &[]);
+    assert!(ok.is_ok());
+}

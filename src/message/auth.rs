@@ -133,6 +133,12 @@ impl AuthVerdicts {
         self.any("dkim", aligned) || self.any("spf", aligned)
     }
 
+    /// True when DMARC passed for `from_domain` (a verdict naming no domain counts, as
+    /// DMARC is only ever evaluated for the From domain).
+    pub fn dmarc_passed(&self, from_domain: &str) -> bool {
+        self.any("dmarc", |r| r.result == "pass" && r.domain.as_deref().is_none_or(|d| domain_aligned(d, from_domain)))
+    }
+
     /// True when the server recorded that the From address is not what it claims:
     /// DMARC failed (and no ARC chain vouches for a mailing list in between), or,
     /// without a DMARC verdict, SPF or DKIM failed for the From domain and nothing passed.

@@ -20,14 +20,17 @@
 //! assert!(!server.client_commands().iter().any(|line| line.to_uppercase().contains(" MOVE ")));
 //! ```
 //!
+//! Mail can also arrive the way an MTA delivers it, over LMTP on [`Dovecot::lmtp_socket`], where
+//! `hank+Name` lands in mailbox `Name`; `tests/support/smtp.rs` builds a real SMTP server on it.
+//!
 //! The inspection helpers (`list_uids`, `flags`, ...) use `doveadm`, which reads the mail store
 //! directly: they don't depend on any IMAP code, and reading doesn't disturb the client's
 //! sessions (no \Recent taken, no IDLE wake-up). They need the server running, because doveadm
 //! looks the user up through the server's auth socket.
 //!
-//! Dovecot must be installed (`apt-get install -y dovecot-imapd`; `scripts/test` does it). If it
-//! isn't, [`Dovecot::start`] panics: an IMAP test that skips silently would pass without testing
-//! anything.
+//! Dovecot must be installed (`apt-get install -y dovecot-imapd dovecot-lmtpd`; `scripts/test`
+//! does it). If it isn't, [`Dovecot::start`] panics: an IMAP test that skips silently would pass
+//! without testing anything.
 
 use std::env;
 use std::fs::{self, File};
@@ -47,7 +50,8 @@ use tempfile::TempDir;
 
 const USER: &str = "hank";
 const PASSWORD: &str = "hank-test-password";
-const MISSING: &str = "dovecot is not installed: run `apt-get install -y dovecot-imapd` (scripts/test does this)";
+const MISSING: &str =
+    "dovecot is not installed: run `apt-get install -y dovecot-imapd dovecot-lmtpd` (scripts/test does this)";
 /// Tag prefix of the harness's own IMAP sessions, so that [`Dovecot::client_commands`] can leave
 /// them out.
 const HARNESS_TAG: &str = "harness";
@@ -140,6 +144,12 @@ impl Dovecot {
 
     pub fn config_path(&self) -> PathBuf {
         self.dir.path().join("dovecot.conf")
+    }
+
+    /// Dovecot's LMTP unix socket. Delivering to `hank+Name` files the message in hank's
+    /// mailbox `Name`, created (and subscribed) if need be; plain `hank` means INBOX.
+    pub fn lmtp_socket(&self) -> PathBuf {
+        self.dir.path().join("run").join("lmtp")
     }
 
     /// Dovecot's log so far, to print when a test fails.
@@ -238,8 +248,19 @@ impl Dovecot {
 
     /// The Message-ID header of each message in UID order, unfolded and trimmed; "" if missing.
     pub fn message_ids(&self, mailbox: &str) -> Vec<String> {
-        let messages = self.fetch(mailbox, "hdr.message-id", &["all"]);
-        messages.iter().map(|message| field(message, "hdr.message-id").split_whitespace().collect()).collect()
+        self.headers(mailbox, "Message-ID").iter().map(|id| id.split_whitespace().collect()).collect()
+    }
+
+    /// One header of each message in UID order, unfolded and trimmed; "" if missing.
+    pub fn headers(&self, mailbox: &str, name: &str) -> Vec<String> {
+        let item = format!("hdr.{}", name.to_lowercase());
+        let messages = self.fetch(mailbox, &item, &["all"]);
+        messages.iter().map(|message| field(message, &item).split_whitespace().collect::<Vec<_>>().join(" ")).collect()
+    }
+
+    /// Each message in UID order, headers and body, as stored (CRLF may have become LF).
+    pub fn raw_messages(&self, mailbox: &str) -> Vec<String> {
+        self.fetch(mailbox, "text", &["all"]).iter().map(|message| field(message, "text").to_owned()).collect()
     }
 
     /// The flags of one message, sorted, without \Recent (which belongs to sessions, not to the
@@ -398,7 +419,8 @@ impl Dovecot {
                 if output.contains("Address already in use") {
                     return false;
                 }
-                panic!("dovecot exited at startup ({status}):\n{output}");
+                let hint = if output.contains("lmtp") { format!("\n{MISSING}") } else { String::new() };
+                panic!("dovecot exited at startup ({status}):\n{output}{hint}");
             }
             if self.greets() {
                 return true;
@@ -584,7 +606,7 @@ instance_name = @NAME@
 base_dir = @DIR@/run
 state_dir = @DIR@/state
 log_path = @DIR@/dovecot.log
-protocols = imap
+protocols = imap lmtp
 listen = 127.0.0.1
 login_greeting = @NAME@ ready.
 # Loopback counts as secure, and a wrong password is answered within 0.5 s (auth's failure
@@ -640,6 +662,16 @@ protocol imap {
   mail_max_userip_connections = 1000
   rawlog_dir = @DIR@/rawlog
 }
+# LMTP delivers hank+Name into hank's mailbox Name, creating and subscribing it if need be.
+recipient_delimiter = +
+lmtp_save_to_detail_mailbox = yes
+lda_mailbox_autocreate = yes
+lda_mailbox_autosubscribe = yes
+service lmtp {
+  unix_listener lmtp {
+    mode = 0666
+  }
+}
 service imap-login {
   inet_listener imap {
     address = 127.0.0.1
@@ -653,12 +685,12 @@ service imap-login {
 }
 ";
 
-fn certs_dir() -> PathBuf {
+pub(super) fn certs_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/certs")
 }
 
 /// Finds a program on PATH or in the sbin directories, which a non-root PATH usually lacks.
-fn program(name: &str) -> Option<PathBuf> {
+pub(super) fn program(name: &str) -> Option<PathBuf> {
     let path = env::var_os("PATH").unwrap_or_default();
     env::split_paths(&path)
         .chain(["/usr/local/sbin", "/usr/sbin", "/sbin"].map(PathBuf::from))
@@ -668,7 +700,7 @@ fn program(name: &str) -> Option<PathBuf> {
 
 /// Sends a signal with kill(1) (std can't, and this avoids a libc dependency). A negative
 /// `target` means a process group. Errors are ignored: the processes may be gone already.
-fn signal(target: &str, signal: &str) {
+pub(super) fn signal(target: &str, signal: &str) {
     let _ = Command::new("kill")
         .args([&format!("-{signal}"), "--", target])
         .stdout(Stdio::null())
@@ -708,13 +740,13 @@ fn group_alive(group: &str) -> bool {
 /// Spawns from a thread that lives as long as the test process, because the parent-death
 /// signal that `setpriv --pdeathsig` sets fires when the *thread* that forked the child ends,
 /// and a test may well restart a server from a short-lived thread.
-fn spawn_from_lasting_thread(command: Command) -> io::Result<Child> {
+pub(super) fn spawn_from_lasting_thread(command: Command) -> io::Result<Child> {
     type Request = (Command, mpsc::Sender<io::Result<Child>>);
     static SPAWNER: OnceLock<mpsc::Sender<Request>> = OnceLock::new();
     let spawner = SPAWNER.get_or_init(|| {
         let (sender, requests) = mpsc::channel::<Request>();
         thread::Builder::new()
-            .name("dovecot-spawner".into())
+            .name("test-server-spawner".into())
             .spawn(move || {
                 for (mut command, reply) in requests {
                     let _ = reply.send(command.spawn());
@@ -785,7 +817,7 @@ fn capabilities_without(hide: &[&str]) -> String {
     kept.map(String::as_str).collect::<Vec<_>>().join(" ")
 }
 
-fn read_from(path: &Path, offset: u64) -> String {
+pub(super) fn read_from(path: &Path, offset: u64) -> String {
     let content = fs::read(path).unwrap_or_default();
     let start = usize::try_from(offset).unwrap_or(usize::MAX).min(content.len());
     String::from_utf8_lossy(&content[start..]).into_owned()

@@ -4,3 +4,5 @@
 #![allow(dead_code)]
 
 pub mod dovecot;
+pub mod run;
+pub mod smtp;
