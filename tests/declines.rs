@@ -188,7 +188,17 @@ fn one_decline_per_sender_and_an_hourly_brake() {
     server.append("INBOX", &ask(3, "bob", "b.example", ""), &[]);
     server.append("INBOX", &ask(4, "cat", "c.example", ""), &[]);
     server.append("INBOX", &ask(5, "dan", "d.example", ""), &[]);
-    let log = run_once(&setup, &smtp);
+    let socket_path = setup.dir.path().join("notify.sock");
+    let socket = std::os::unix::net::UnixDatagram::bind(&socket_path).unwrap();
+    let (code, log) = setup.once(&[("NOTIFY_SOCKET", socket_path.to_str().unwrap())]);
+    assert_eq!(code, 0, "{log}");
+    socket.set_nonblocking(true).unwrap();
+    let mut notes = String::new();
+    let mut buf = [0u8; 4096];
+    while let Ok(n) = socket.recv(&mut buf) {
+        notes.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    assert!(notes.contains("decline brake on (2 an hour)"), "the STATUS line says so: {notes}");
 
     let rcpts: Vec<String> = smtp.transactions().iter().map(|t| t.rcpt_to.join(",")).collect();
     assert_eq!(rcpts, vec!["ann@a.example", "bob@b.example"], "{log}");
