@@ -21,6 +21,8 @@ pub struct Config {
     pub imap: Imap,
     pub smtp: Smtp,
     pub folders: Folders,
+    pub learning: Learning,
+    pub digest: Digest,
     pub daemon: Daemon,
     /// The user's additions to the built-in rules.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -53,13 +55,33 @@ pub struct Scoring {
     pub max_scored_bytes: u64,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ContactsConfig {
     /// Addresses and "@domain" entries.
     pub known: Vec<String>,
     /// Files with one address or "@domain" per line ('#' starts a comment), relative
     /// to the config file.
     pub files: Vec<PathBuf>,
+    /// Everyone the user has written to (the Sent folder) is a known contact.
+    pub learn_from_sent: bool,
+}
+
+/// The Bayesian classifier trained from the user's corrections.
+#[derive(Debug, Clone, Serialize)]
+pub struct Learning {
+    pub enabled: bool,
+    /// Silent until it has seen this many examples of each class.
+    pub min_examples: u64,
+    /// The most its contribution may add to or take from a score.
+    pub max_weight: f64,
+}
+
+/// A daily summary APPENDed to the inbox.
+#[derive(Debug, Clone, Serialize)]
+pub struct Digest {
+    pub enabled: bool,
+    /// Local time of day, "HH:MM".
+    pub time: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -153,6 +175,8 @@ pub struct Folders {
     pub sent: Option<String>,
     /// Where draft declines go; default: the SPECIAL-USE \Drafts folder, else "Drafts".
     pub drafts: Option<String>,
+    /// A message the user moves here is a miss: learned as extractive, then filed.
+    pub train_extractive: String,
 }
 
 /// Which messages already in the mailbox the first start processes.
@@ -217,7 +241,7 @@ impl Default for Config {
         Config {
             identity: Identity::default(),
             scoring: Scoring { file_threshold: 5.0, decline_threshold: 8.0, max_scored_bytes: 256 * 1024 },
-            contacts: ContactsConfig::default(),
+            contacts: ContactsConfig { known: Vec::new(), files: Vec::new(), learn_from_sent: true },
             decline: Decline {
                 enabled: false,
                 require_authenticated: true,
@@ -253,7 +277,10 @@ impl Default for Config {
                 declined: "Screened/Declined".into(),
                 sent: None,
                 drafts: None,
+                train_extractive: "Screened/Train".into(),
             },
+            learning: Learning { enabled: true, min_examples: 20, max_weight: 3.0 },
+            digest: Digest { enabled: false, time: "08:00".into() },
             daemon: Daemon {
                 state_path: None,
                 poll_interval: Duration::from_secs(60),
@@ -412,6 +439,7 @@ pub fn load_with_env(path: Option<&Path>, env: Option<Map<String, String>>) -> R
         let mut s = Section::new("contacts", t, &origin);
         config.contacts.known = s.strings("known", check_contact);
         config.contacts.files = s.strings("files", |_| Ok(())).into_iter().map(PathBuf::from).collect();
+        config.contacts.learn_from_sent = s.bool("learn_from_sent", true);
         s.finish(&mut errors);
     }
     if let Some(t) = root.table("decline") {
@@ -486,6 +514,29 @@ pub fn load_with_env(path: Option<&Path>, env: Option<Map<String, String>>) -> R
         }
         config.folders.sent = s.string("sent");
         config.folders.drafts = s.string("drafts");
+        if let Some(f) = s.string("train_extractive") {
+            config.folders.train_extractive = f;
+        }
+        s.finish(&mut errors);
+    }
+    if let Some(t) = root.table("learning") {
+        let mut s = Section::new("learning", t, &origin);
+        let l = &mut config.learning;
+        l.enabled = s.bool("enabled", l.enabled);
+        l.min_examples = s.uint("min_examples", l.min_examples, 1, 100_000);
+        l.max_weight = s.float("max_weight", l.max_weight, 0.0, 20.0);
+        s.finish(&mut errors);
+    }
+    if let Some(t) = root.table("digest") {
+        let mut s = Section::new("digest", t, &origin);
+        config.digest.enabled = s.bool("enabled", false);
+        if let Some(time) = s.string("time") {
+            if parse_time_of_day(&time).is_some() {
+                config.digest.time = time;
+            } else {
+                s.problem("time", format!("{time:?} is not a time of day: expected \"HH:MM\", e.g. \"08:00\""));
+            }
+        }
         s.finish(&mut errors);
     }
     if let Some(t) = root.table("daemon") {
@@ -551,6 +602,13 @@ fn check_decline(config: &Config, origin: &str, errors: &mut Vec<ConfigError>) {
             );
         }
     }
+}
+
+/// "HH:MM" → minutes after midnight.
+pub fn parse_time_of_day(text: &str) -> Option<u32> {
+    let (h, m) = text.trim().split_once(':')?;
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    (h < 24 && m < 60).then_some(h * 60 + m)
 }
 
 fn is_loopback(host: &str) -> bool {

@@ -20,11 +20,12 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 mod declines;
+mod learning;
 
 /// Messages fetched per round trip while catching up (and moved per MOVE): large
 /// batches matter because every expunge costs the server time in proportion to the
 /// mailbox.
-const BATCH: usize = 500;
+pub(crate) const BATCH: usize = 500;
 /// A refused login is retried no faster than this.
 const LOGIN_RETRY: Duration = Duration::from_secs(300);
 
@@ -147,6 +148,8 @@ pub struct Daemon {
     brake_on: bool,
     /// The SMTP transport, built on first use and after a reload.
     mailer: Option<crate::smtp::Mailer>,
+    last_train_check: Option<Instant>,
+    last_sent_check: Option<Instant>,
     /// Keep decisions not yet journaled: written in one transaction per batch, always
     /// before any later message is acted on, so the cursor order is kept.
     kept: Vec<Intent>,
@@ -176,6 +179,8 @@ pub async fn run(config_path: Option<PathBuf>, options: RunOptions, signals: Sig
         warned_no_uidplus: false,
         brake_on: false,
         mailer: None,
+        last_train_check: None,
+        last_sent_check: None,
         kept: Vec::new(),
     };
     let watchdog = Notifier::watchdog_interval().map(|every| {
@@ -186,6 +191,7 @@ pub async fn run(config_path: Option<PathBuf>, options: RunOptions, signals: Sig
             }
         })
     });
+    daemon.load_learned()?;
     let result = daemon.supervise(signals).await;
     daemon.notifier.stopping();
     if let Some(task) = watchdog {
@@ -291,6 +297,7 @@ impl Daemon {
         self.reconcile(&mut conn, &selected).await?;
         self.catch_up(&mut conn, &selected, signals).await?;
         self.send_declines(&mut conn).await?;
+        self.housekeeping(&mut conn).await?;
         // A session that got this far is healthy: the next failure starts afresh.
         backoff.reset();
         loop {
@@ -308,7 +315,8 @@ impl Daemon {
                 return Ok(SessionEnd::Reconnect);
             }
             // Wake up in time for a queued decline's next attempt.
-            let idle_timeout = self.config().daemon.idle_timeout.min(self.until_next_decline()?);
+            let idle_timeout =
+                self.config().daemon.idle_timeout.min(self.until_next_decline()?).min(self.until_digest()?);
             if conn.drain_unsolicited() {
                 // Mail arrived while the last batch was being handled.
             } else if conn.has("IDLE") {
@@ -326,6 +334,7 @@ impl Daemon {
             if !signals.shutdown_requested() {
                 self.process_new(&mut conn, &selected, signals).await?;
                 self.send_declines(&mut conn).await?;
+                self.housekeeping(&mut conn).await?;
             }
         }
     }
@@ -348,6 +357,9 @@ impl Daemon {
                 }
                 self.screener = screener;
                 self.mailer = None;
+                if let Err(e) = self.load_learned() {
+                    tracing::error!("cannot load what was learned: {e:#}");
+                }
                 tracing::info!(reconnect, "configuration reloaded");
                 reconnect
             }
@@ -520,7 +532,24 @@ impl Daemon {
         let mailbox = self.mailbox();
         let (parsed, mut decision) = self.screener.screen(raw);
         let key = message_key(parsed.as_ref(), raw);
-        if self.state.seen_key(&mailbox, &key)? {
+        let moved_back = match &parsed {
+            Some(_) if !self.options.dry_run => self.state.last_filed(&key)?,
+            _ => None,
+        };
+        if let (Some(folder), Some(msg)) = (moved_back, &parsed) {
+            let said = self.released(msg, &key, &folder)?;
+            decision = Decision {
+                action: Action::Keep,
+                score: decision.score,
+                category: decision.category,
+                reasons: vec![crate::classify::Reason {
+                    rule: "policy:released".into(),
+                    category: "policy".into(),
+                    weight: 0.0,
+                    excerpt: said,
+                }],
+            };
+        } else if self.state.seen_key(&mailbox, &key)? {
             // The same message again (a duplicate delivery, or after a UIDVALIDITY
             // change): it was handled once, so leave it.
             decision = Decision {

@@ -232,10 +232,27 @@ impl Connection {
         &mut self,
         uids: &[u32],
         max_bytes: usize,
+        each: impl FnMut(u32, &[u8]) -> Result<bool>,
+    ) -> Result<()> {
+        self.fetch_part_each(uids, &format!("(UID BODY.PEEK[]<0.{max_bytes}>)"), each).await
+    }
+
+    /// Like [`Connection::fetch_each`], the header block only.
+    pub async fn fetch_headers_each(
+        &mut self,
+        uids: &[u32],
+        each: impl FnMut(u32, &[u8]) -> Result<bool>,
+    ) -> Result<()> {
+        self.fetch_part_each(uids, "(UID BODY.PEEK[HEADER])", each).await
+    }
+
+    async fn fetch_part_each(
+        &mut self,
+        uids: &[u32],
+        query: &str,
         mut each: impl FnMut(u32, &[u8]) -> Result<bool>,
     ) -> Result<()> {
-        let query = format!("(UID BODY.PEEK[]<0.{max_bytes}>)");
-        let stream = timeout(COMMAND_TIMEOUT, self.session.uid_fetch(uid_set(uids), &query))
+        let stream = timeout(COMMAND_TIMEOUT, self.session.uid_fetch(uid_set(uids), query))
             .await
             .context("UID FETCH timed out")?
             .context("UID FETCH failed")?;
@@ -246,7 +263,7 @@ impl Connection {
             .context("UID FETCH timed out")?
             .context("UID FETCH failed")?
         {
-            if let (true, Some(uid), Some(body)) = (wanted, fetch.uid, fetch.body()) {
+            if let (true, Some(uid), Some(body)) = (wanted, fetch.uid, fetch.body().or_else(|| fetch.header())) {
                 wanted = each(uid, body)?;
             }
         }
@@ -370,6 +387,21 @@ impl Connection {
         let quoted = message_id.replace(['\\', '"'], "");
         let found = self.uid_search(&format!("HEADER Message-ID \"{quoted}\"")).await?;
         Ok(!found.is_empty())
+    }
+
+    /// STATUS of a folder that is not selected: (MESSAGES, UIDNEXT, UIDVALIDITY).
+    pub async fn status(&mut self, folder: &str) -> Result<(u32, u32, u32)> {
+        let m = timeout(COMMAND_TIMEOUT, self.session.status(folder, "(MESSAGES UIDNEXT UIDVALIDITY)"))
+            .await
+            .context("STATUS timed out")?
+            .with_context(|| format!("STATUS {folder} failed"))?;
+        Ok((m.exists, m.uid_next.unwrap_or(0), m.uid_validity.unwrap_or(0)))
+    }
+
+    /// EXAMINE (read-only) a folder other than the watched mailbox.
+    pub async fn examine(&mut self, folder: &str) -> Result<()> {
+        timeout(COMMAND_TIMEOUT, self.session.examine(folder)).await.context("EXAMINE timed out")??;
+        Ok(())
     }
 
     /// APPENDs a message to `folder` with `flags`, e.g. `(\\Seen)`.

@@ -19,6 +19,7 @@ pub mod cli;
 pub mod config;
 pub mod contacts;
 pub mod daemon;
+pub mod digest;
 pub mod imap;
 pub mod learn;
 pub mod logging;

@@ -44,6 +44,8 @@ pub struct Settings<'a> {
     pub require_authenticated: bool,
     pub user_addresses: &'a [String],
     pub contacts: &'a Contacts,
+    /// Message-IDs of the user's own mail (the Sent folder).
+    pub sent_ids: &'a std::collections::HashSet<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -177,6 +179,13 @@ pub fn decide(message: &Message, classification: Classification, settings: &Sett
         }
     }
 
+    let thread = message.in_reply_to.iter().chain(&message.references).find(|id| settings.sent_ids.contains(*id));
+    if let Some(id) = thread {
+        reasons
+            .insert(0, policy_reason("your-thread", format!("a reply in a thread you started (<{id}>): always kept")));
+        return keep(reasons);
+    }
+
     if score < settings.file_threshold {
         reasons.push(policy_reason(
             "below-threshold",
@@ -247,6 +256,7 @@ mod tests {
             require_authenticated: true,
             user_addresses: users,
             contacts,
+            sent_ids: Box::leak(Box::default()),
         }
     }
 
@@ -362,6 +372,26 @@ mod tests {
         let d = decide(&m("From: ann@s.example\nTo: hank@b.example\n\nx"), scored(9.0), &lax);
         assert_eq!(d.action, Action::File);
         assert!(d.reasons.iter().any(|r| r.excerpt.contains("no Return-Path")), "{:?}", d.reasons);
+    }
+
+    #[test]
+    fn a_reply_in_a_thread_the_user_started_is_kept() {
+        let (u, c) = (users(), Contacts::default());
+        let sent: std::collections::HashSet<String> = ["mine@b.example".to_string()].into();
+        let s = Settings { sent_ids: &sent, ..settings(&u, &c) };
+        let m = |h: &str| {
+            parse(
+                format!("{AUTH_OK}{h}From: ann@s.example\nTo: hank@b.example\n\nx").as_bytes(),
+                Limits::default(),
+                Some("mx.b.example"),
+            )
+            .unwrap()
+        };
+        let d = decide(&m("In-Reply-To: <mine@b.example>\n"), scored(20.0), &s);
+        assert_eq!(d.action, Action::Keep);
+        assert_eq!(d.reasons[0].rule, "policy:your-thread");
+        assert_eq!(decide(&m("References: <x@y> <mine@b.example>\n"), scored(20.0), &s).action, Action::Keep);
+        assert_eq!(decide(&m("In-Reply-To: <other@b.example>\n"), scored(20.0), &s).action, Action::Decline);
     }
 
     #[test]

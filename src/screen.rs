@@ -6,15 +6,23 @@ use crate::classify::rules::{RuleError, RuleSet};
 use crate::classify::{Classifier, Context};
 use crate::config::{Config, ConfigErrors};
 use crate::contacts::Contacts;
+use crate::learn::{self, Model};
 use crate::message::{self, Limits, Message};
 use crate::policy::{self, Decision, Settings};
 use crate::reply::{self, Reply, ReplyError, Templates};
+use std::collections::HashSet;
 use std::time::SystemTime;
 
 pub struct Screener {
     config: Config,
     classifier: Classifier,
+    /// The contacts of the configuration (`contacts.known` and `contacts.files`).
+    config_contacts: Vec<String>,
+    /// Those plus the learned ones.
     contacts: Contacts,
+    /// Message-IDs of the user's own mail: a reply in one of these threads is kept.
+    sent_ids: HashSet<String>,
+    model: Model,
     templates: Templates,
 }
 
@@ -34,7 +42,8 @@ impl Screener {
     pub fn new(config: Config) -> Result<Screener, SetupError> {
         let set = RuleSet::effective(config.user_rules(), &config.rule_weights).map_err(SetupError::Rules)?;
         let classifier = Classifier::new(&set).map_err(SetupError::Rules)?;
-        let contacts = Contacts::new(config.contact_entries()?.iter().map(String::as_str));
+        let config_contacts = config.contact_entries()?;
+        let contacts = Contacts::new(config_contacts.iter().map(String::as_str));
         let templates = match &config.decline.templates_dir {
             None => Templates::builtin(),
             Some(dir) => {
@@ -44,7 +53,47 @@ impl Screener {
                 Templates::new(sources).map_err(|e| fail(e.to_string()))?
             }
         };
-        Ok(Screener { config, classifier, contacts, templates })
+        Ok(Screener {
+            config,
+            classifier,
+            config_contacts,
+            contacts,
+            sent_ids: HashSet::new(),
+            model: Model::default(),
+            templates,
+        })
+    }
+
+    /// What was learned from the user (kept in the state database): contacts, the
+    /// Message-IDs of their own mail, the Bayesian model.
+    pub fn set_learned(&mut self, contacts: &[String], sent_ids: HashSet<String>, model: Model) {
+        self.contacts = Contacts::new(self.config_contacts.iter().chain(contacts).map(String::as_str));
+        self.sent_ids = sent_ids;
+        self.model = model;
+    }
+
+    /// Adds a learned contact without reloading everything.
+    pub fn learn_contact(&mut self, address: &str) {
+        self.contacts.add(address);
+    }
+
+    pub fn learn_sent_ids(&mut self, ids: impl IntoIterator<Item = String>) {
+        self.sent_ids.extend(ids);
+    }
+
+    pub fn model_mut(&mut self) -> &mut Model {
+        &mut self.model
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    fn learn_settings(&self) -> learn::Settings {
+        learn::Settings {
+            min_per_class: self.config.learning.min_examples as u32,
+            max_weight: self.config.learning.max_weight,
+        }
     }
 
     pub fn templates(&self) -> &Templates {
@@ -112,7 +161,18 @@ impl Screener {
             user_name: identity.name.as_deref(),
             contacts: &self.contacts,
         };
-        let classification = self.classifier.classify(msg, &context);
+        let mut classification = self.classifier.classify(msg, &context);
+        if self.config.learning.enabled {
+            let settings = self.learn_settings();
+            let learned = self
+                .model
+                .classify(&learn::tokens(msg), settings.min_per_class)
+                .and_then(|verdict| learn::reason(&verdict, &settings));
+            if learned.is_some() {
+                let scoring = &self.config.scoring;
+                learn::apply(&mut classification, learned, scoring.file_threshold, scoring.decline_threshold);
+            }
+        }
         let settings = Settings {
             file_threshold: self.config.scoring.file_threshold,
             decline_threshold: self.config.scoring.decline_threshold,
@@ -120,6 +180,7 @@ impl Screener {
             require_authenticated: self.config.decline.require_authenticated,
             user_addresses: &identity.addresses,
             contacts: &self.contacts,
+            sent_ids: &self.sent_ids,
         };
         policy::decide(msg, classification, &settings)
     }

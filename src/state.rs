@@ -85,9 +85,9 @@ const MIGRATIONS: &[&str] = &[
 ];
 
 mod declines;
-// mod learning;
+mod learning;
 pub use declines::{DeclineRow, DeclineStatus, NewDecline, unix_now};
-// pub use learning::{LearnedContact, Trained};
+pub use learning::{LearnedContact, Trained};
 
 /// What became of a journaled decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -370,6 +370,24 @@ impl State {
             )
             .optional()?
             .is_some())
+    }
+
+    /// The folder this message was last filed into, when its latest journal entry (in
+    /// any mailbox: the watched one or the Train folder) is a completed file or
+    /// decline: seeing it in the watched mailbox again means the user moved it back.
+    pub fn last_filed(&self, message_key: &str) -> Result<Option<String>> {
+        let last: Option<(String, String, Option<String>)> = self
+            .conn
+            .query_row(
+                "SELECT action, outcome, target FROM journal WHERE message_key = ?1 ORDER BY id DESC LIMIT 1",
+                params![message_key],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        Ok(match last {
+            Some((action, outcome, target)) if action != "keep" && outcome == "done" => target,
+            _ => None,
+        })
     }
 
     /// How many messages got `action` with a completed outcome since `since`

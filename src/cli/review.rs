@@ -4,6 +4,7 @@
 use super::safe;
 use crate::classify::Reason;
 use crate::config::Config;
+use crate::digest::top_reason;
 use crate::state::{Record, State};
 use anyhow::{Context as _, Result, bail};
 use std::io::Write;
@@ -34,15 +35,6 @@ fn since(duration: &str) -> Result<String> {
 
 fn reasons(record: &Record) -> Vec<Reason> {
     serde_json::from_str(&record.reasons).unwrap_or_default()
-}
-
-/// The reason that weighed most, or the first policy step for a kept message.
-fn top_reason(reasons: &[Reason]) -> Option<&Reason> {
-    reasons
-        .iter()
-        .filter(|r| r.weight > 0.0 && !r.rule.starts_with("cap:"))
-        .max_by(|a, b| a.weight.total_cmp(&b.weight))
-        .or_else(|| reasons.iter().find(|r| r.rule.starts_with("policy:")))
 }
 
 pub fn review(config: &Config, since_arg: &str, action: Option<&str>, json: bool) -> Result<ExitCode> {

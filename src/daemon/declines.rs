@@ -227,7 +227,7 @@ impl Daemon {
     }
 
     /// The Sent or Drafts folder: configured, else marked SPECIAL-USE, else by name.
-    async fn copy_folder(&mut self, conn: &mut Connection, which: SpecialUse) -> Result<String> {
+    pub(super) async fn copy_folder(&mut self, conn: &mut Connection, which: SpecialUse) -> Result<String> {
         let (configured, fallback) = match which {
             SpecialUse::Sent => (self.config().folders.sent.clone(), "Sent"),
             SpecialUse::Drafts => (self.config().folders.drafts.clone(), "Drafts"),

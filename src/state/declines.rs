@@ -178,6 +178,15 @@ impl State {
         Ok(self.decline_rows("WHERE d.journal_id = ?1", params![journal_id])?.pop())
     }
 
+    /// Cancels the replies not yet on their way for a message the user released.
+    pub fn cancel_declines(&self, message_key: &str, why: &str) -> Result<usize> {
+        Ok(self.conn.execute(
+            "UPDATE decline SET status = 'cancelled', detail = ?2, done_at = ?3
+             WHERE status = 'queued' AND journal_id IN (SELECT id FROM journal WHERE message_key = ?1)",
+            params![message_key, why, unix_now()],
+        )?)
+    }
+
     /// The copy in Sent or Drafts exists.
     pub fn decline_copied(&self, id: i64) -> Result<()> {
         self.conn.execute("UPDATE decline SET copied = 1 WHERE id = ?1", [id])?;

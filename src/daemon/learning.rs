@@ -1,0 +1,291 @@
+//! Learning from the user, in the daemon: a message moved back from a screened
+//! folder to the inbox (a false positive), a message moved into the Train folder (a
+//! miss), the Sent folder (who the user writes to, and the threads they started),
+//! and the daily digest.
+//!
+//! Screener never moves a message into the inbox or the Train folder itself, so what
+//! arrives there from a screened folder is always the user's doing; moves into Trash
+//! are not looked at at all, so they teach nothing.
+
+use super::Daemon;
+use crate::imap::{Connection, Selected, SpecialUse};
+use crate::learn::{self, Label};
+use crate::message::{self, Message};
+use crate::state::{Intent, Outcome, Trained};
+use anyhow::Result;
+use std::time::{Duration, Instant, SystemTime};
+
+/// The Sent folder is looked at no more often than this (a STATUS command).
+const SENT_CHECK_EVERY: Duration = Duration::from_secs(60);
+/// The Train folder likewise.
+const TRAIN_CHECK_EVERY: Duration = Duration::from_secs(60);
+
+impl Daemon {
+    /// Loads what was learned into the screener (at start and after a reload).
+    pub(super) fn load_learned(&mut self) -> Result<()> {
+        let contacts = self.state.learned_contacts()?;
+        let sent_ids = self.state.sent_ids()?;
+        let model = self.state.load_model()?;
+        self.screener.set_learned(&contacts, sent_ids, model);
+        Ok(())
+    }
+
+    /// Trains the model with one message, once per message (a relabel takes the old
+    /// label back), in the database and in memory.
+    pub(super) fn learn(&mut self, key: &str, msg: &Message, label: Label, source: &str) -> Result<()> {
+        let tokens = learn::tokens(msg);
+        match self.state.train(key, label, &tokens, source)? {
+            Trained::Unchanged => {}
+            Trained::New => self.screener.model_mut().train(&tokens, label),
+            Trained::Relabelled { old_tokens } => {
+                let old = if label == Label::Ham { Label::Extractive } else { Label::Ham };
+                let model = self.screener.model_mut();
+                model.untrain(&old_tokens, old);
+                model.train(&tokens, label);
+            }
+        }
+        Ok(())
+    }
+
+    /// A message screener filed is back in the inbox: the user moved it. Learns it
+    /// as wanted mail, trusts its sender and cancels a reply not yet sent. Returns
+    /// what to journal as the reason for keeping it.
+    pub(super) fn released(&mut self, msg: &Message, key: &str, folder: &str) -> Result<String> {
+        self.learn(key, msg, Label::Ham, "released")?;
+        let mut said = format!("you moved this back from {folder}: learned as wanted mail");
+        if let Some(from) = &msg.from {
+            if self.state.add_contact(&from.address, "release")? {
+                self.screener.learn_contact(&from.address);
+            }
+            said.push_str(&format!("; {} is now a known contact", from.address));
+        }
+        if self.state.cancel_declines(key, "released by the user")? > 0 {
+            said.push_str("; the queued reply is cancelled");
+        }
+        tracing::info!(from = msg.from.as_ref().map(|f| f.address.as_str()).unwrap_or(""), "released: {said}");
+        Ok(said)
+    }
+
+    /// Everything besides new mail that the loop looks after: the Train folder, the
+    /// Sent folder, the digest. Leaves the watched mailbox selected.
+    pub(super) async fn housekeeping(&mut self, conn: &mut Connection) -> Result<()> {
+        if self.options.dry_run {
+            return Ok(());
+        }
+        let mut reselect = false;
+        if self.last_train_check.is_none_or(|t| t.elapsed() >= TRAIN_CHECK_EVERY) {
+            reselect |= self.train_folder(conn).await?;
+            self.last_train_check = Some(Instant::now());
+        }
+        if self.last_sent_check.is_none_or(|t| t.elapsed() >= SENT_CHECK_EVERY) {
+            reselect |= self.scan_sent(conn).await?;
+            self.last_sent_check = Some(Instant::now());
+        }
+        self.digest(conn).await?;
+        if reselect {
+            conn.select(&self.mailbox()).await?;
+        }
+        Ok(())
+    }
+
+    /// Messages the user put in the Train folder: learned as extractive, then filed.
+    /// Journaled like any filing (mailbox = the Train folder), so a crash between the
+    /// two neither loses nor repeats anything. Returns whether it selected the folder.
+    async fn train_folder(&mut self, conn: &mut Connection) -> Result<bool> {
+        let folder = conn.folder_name(&self.config().folders.train_extractive.clone()).await?;
+        // Created up front, so it is there in the user's client to drop mail into.
+        conn.ensure_folder(&folder).await?;
+        let (messages, _, _) = conn.status(&folder).await?;
+        if messages == 0 {
+            return Ok(false);
+        }
+        let selected: Selected = conn.select(&folder).await?;
+        let target = conn.folder_name(&self.config().folders.extractive.clone()).await?;
+        conn.ensure_folder(&target).await?;
+        let uids = conn.uid_search("ALL").await?;
+        let max_bytes = self.screener.limits().max_raw_bytes();
+        let mut learned = Vec::new();
+        conn.fetch_each(&uids, max_bytes, |uid, raw| {
+            learned.push((uid, raw.to_vec()));
+            Ok(true)
+        })
+        .await?;
+        let mut ids = Vec::new();
+        let mut moved = Vec::new();
+        for (uid, raw) in learned {
+            let (parsed, decision) = self.screener.screen(&raw);
+            let key = super::message_key(parsed.as_ref(), &raw);
+            if let Some(msg) = &parsed {
+                self.learn(&key, msg, Label::Extractive, "train-folder")?;
+            }
+            let intent = Intent {
+                mailbox: folder.clone(),
+                uidvalidity: selected.uidvalidity,
+                uid,
+                message_key: key,
+                message_id: parsed.as_ref().and_then(|m| m.message_id.clone()),
+                sender: parsed.as_ref().and_then(|m| m.from.as_ref()).map(|f| f.address.clone()),
+                subject: parsed.as_ref().map(|m| m.subject.clone()),
+                score: decision.score,
+                action: "file".into(),
+                category: decision.category.clone(),
+                reasons: serde_json::to_string(&[crate::classify::Reason {
+                    rule: "policy:trained".into(),
+                    category: "policy".into(),
+                    weight: 0.0,
+                    excerpt: format!("you moved this to {folder}: learned as extractive and filed"),
+                }])?,
+                target: Some(self.config().folders.extractive.clone()),
+            };
+            let (id, _) = self.state.record_intent(&intent)?;
+            tracing::info!(
+                uid,
+                from = intent.sender.as_deref().unwrap_or(""),
+                "learned as extractive from {folder}; filing it"
+            );
+            ids.push(id);
+            moved.push(uid);
+        }
+        if !moved.is_empty() {
+            let keywords = vec!["$Screened".to_string()];
+            if selected.keywords {
+                conn.add_keywords(&moved, &keywords).await?;
+            }
+            conn.move_messages(&moved, &target).await?;
+            self.state.complete_all(&ids, Outcome::Done)?;
+        }
+        Ok(true)
+    }
+
+    /// New mail in the Sent folder: its recipients become known contacts (with
+    /// `contacts.learn_from_sent`) and its Message-IDs make replies in those threads
+    /// welcome. Incremental by UID. Returns whether it selected another folder.
+    async fn scan_sent(&mut self, conn: &mut Connection) -> Result<bool> {
+        let folder = self.copy_folder(conn, SpecialUse::Sent).await?;
+        let (_, uidnext, uidvalidity) = conn.status(&folder).await?;
+        let key = format!("sent-cursor:{folder}");
+        let last =
+            match self.state.meta(&key)?.and_then(|v| v.split_once(':').map(|(a, b)| (a.to_string(), b.to_string()))) {
+                Some((v, last)) if v == uidvalidity.to_string() => last.parse::<u32>().unwrap_or(0),
+                _ => 0,
+            };
+        if uidnext.saturating_sub(1) <= last {
+            return Ok(false);
+        }
+        conn.examine(&folder).await?;
+        let uids: Vec<u32> =
+            conn.uid_search(&format!("UID {}:*", last + 1)).await?.into_iter().filter(|&u| u > last).collect();
+        let learn_contacts = self.config().contacts.learn_from_sent;
+        let own: Vec<String> = self.config().identity.addresses.iter().map(|a| a.to_lowercase()).collect();
+        let authserv = self.config().identity.authserv_id.clone();
+        let mut addresses = Vec::new();
+        let mut ids = Vec::new();
+        for chunk in uids.chunks(super::BATCH) {
+            conn.fetch_headers_each(chunk, |_, raw| {
+                let Ok(msg) = message::parse(raw, message::Limits::default(), authserv.as_deref()) else {
+                    return Ok(true);
+                };
+                // screener's own declines live in Sent too: writing to a stranger
+                // automatically is not knowing them.
+                if msg.machine.auto_submitted.as_deref().is_some_and(|v| v != "no") {
+                    return Ok(true);
+                }
+                ids.extend(msg.message_id.clone());
+                addresses.extend(msg.to.iter().chain(&msg.cc).map(|m| m.address.clone()).filter(|a| !own.contains(a)));
+                Ok(true)
+            })
+            .await?;
+        }
+        let mut learned = 0;
+        if learn_contacts {
+            addresses.sort();
+            addresses.dedup();
+            for address in &addresses {
+                if self.state.add_contact(address, "sent")? {
+                    self.screener.learn_contact(address);
+                    learned += 1;
+                }
+            }
+        }
+        self.state.add_sent_ids(&ids)?;
+        self.screener.learn_sent_ids(ids.iter().cloned());
+        let newest = uids.last().copied().unwrap_or(last).max(last);
+        self.state.set_meta(&key, &format!("{uidvalidity}:{newest}"))?;
+        tracing::info!(messages = uids.len(), new_contacts = learned, "read the Sent folder");
+        Ok(true)
+    }
+
+    /// The daily digest, APPENDed to the watched mailbox once a day after
+    /// `digest.time` (local time). A day is marked pending before the APPEND and done
+    /// after; a pending day found at start is APPENDed only if its Message-ID is absent.
+    async fn digest(&mut self, conn: &mut Connection) -> Result<()> {
+        let config = self.config().clone();
+        if !config.digest.enabled {
+            return Ok(());
+        }
+        let Some(at) = crate::config::parse_time_of_day(&config.digest.time) else { return Ok(()) };
+        let now = chrono::Local::now();
+        let minutes = chrono::Timelike::hour(&now) * 60 + chrono::Timelike::minute(&now);
+        let today = now.format("%Y-%m-%d").to_string();
+        if minutes < at || self.state.meta("digest-done")?.as_deref() == Some(&today) {
+            return Ok(());
+        }
+        let Some(user) = config.identity.addresses.first() else {
+            tracing::warn!("digest.enabled needs identity.addresses (the digest is addressed to you)");
+            return Ok(());
+        };
+        let since = self.state.meta("digest-since")?.unwrap_or_else(|| {
+            let day_ago = SystemTime::now() - Duration::from_secs(86400);
+            let mut t = humantime::format_rfc3339_seconds(day_ago).to_string();
+            t.truncate(19);
+            format!("{t}Z")
+        });
+        let mut until = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+        until.truncate(19);
+        let until = format!("{until}Z");
+        let records: Vec<_> =
+            self.state.records_since(&since, None)?.into_iter().filter(|r| r.time < until).rev().collect();
+        let mailbox = self.mailbox();
+        let composed = crate::digest::compose(
+            &records,
+            config.identity.name.as_deref(),
+            user,
+            &today,
+            "since the last digest",
+            SystemTime::now(),
+        );
+        if let Some((message_id, raw)) = composed {
+            let pending = self.state.meta("digest-pending")?.as_deref() == Some(&today);
+            self.state.set_meta("digest-pending", &today)?;
+            let present = pending && {
+                let found = conn.folder_has_message_id(&mailbox, &message_id).await;
+                conn.select(&mailbox).await?;
+                found?
+            };
+            if !present {
+                conn.append(&mailbox, "()", &raw).await?;
+            }
+            tracing::info!(decisions = records.len(), "digest delivered to {mailbox}");
+        }
+        self.state.set_meta("digest-since", &until)?;
+        self.state.set_meta("digest-done", &today)?;
+        Ok(())
+    }
+
+    /// How long until the digest is due (for the IDLE timeout).
+    pub(super) fn until_digest(&self) -> Result<Duration> {
+        let config = self.config();
+        let Some(at) = config.digest.enabled.then(|| crate::config::parse_time_of_day(&config.digest.time)).flatten()
+        else {
+            return Ok(Duration::MAX);
+        };
+        let now = chrono::Local::now();
+        let minutes = chrono::Timelike::hour(&now) * 60 + chrono::Timelike::minute(&now);
+        let today = now.format("%Y-%m-%d").to_string();
+        if self.state.meta("digest-done")?.as_deref() == Some(&today) {
+            // Tomorrow's: far enough that IDLE's own timeout comes first.
+            return Ok(Duration::from_secs(u64::from(24 * 60 - minutes + at) * 60));
+        }
+        Ok(Duration::from_secs(u64::from(at.saturating_sub(minutes)) * 60).max(Duration::from_secs(1)))
+    }
+}
