@@ -15,6 +15,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod learning;
 mod review;
 
 #[derive(Parser)]
@@ -82,6 +83,45 @@ enum Command {
         /// A journal id (from `screener review`) or a Message-ID.
         target: String,
     },
+    /// Move a filed or declined message back to the inbox, learn it as wanted mail
+    /// and trust its sender.
+    Release {
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+        /// A journal id (from `screener review`) or a Message-ID.
+        target: String,
+    },
+    /// Known contacts learned from your corrections, your Sent folder and this command.
+    Contacts {
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+        #[arg(value_parser = ["list", "add", "remove"], default_value = "list")]
+        action: String,
+        addresses: Vec<String>,
+    },
+    /// Teach the Bayesian classifier from labeled mail (files or imap:FOLDER), or show what it knows.
+    Train {
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+        /// Mail that is extractive outreach: files, directories, mbox, Maildir, or imap:FOLDER.
+        #[arg(long)]
+        extractive: Vec<String>,
+        /// Mail you want (files, directories, mbox, Maildir, or imap:FOLDER).
+        #[arg(long)]
+        ham: Vec<String>,
+        /// Show what it has learned.
+        #[arg(long)]
+        stats: bool,
+    },
+    /// Score labeled mail and recommend file_threshold and decline_threshold.
+    Tune {
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+        #[arg(long, required = true)]
+        extractive: Vec<String>,
+        #[arg(long)]
+        ham: Vec<String>,
+    },
     /// List the effective rules and combos with their weights.
     Rules {
         #[arg(long, short)]
@@ -100,6 +140,16 @@ pub fn main() -> ExitCode {
             load(config.as_deref()).and_then(|c| review::review(&c, &since, action.as_deref(), json))
         }
         Command::Explain { config, target } => load(config.as_deref()).and_then(|c| review::explain(&c, &target)),
+        Command::Release { config, target } => load(config.as_deref()).and_then(|c| learning::release(&c, &target)),
+        Command::Contacts { config, action, addresses } => {
+            load(config.as_deref()).and_then(|c| learning::contacts(&c, &action, &addresses))
+        }
+        Command::Train { config, extractive, ham, stats } => {
+            load(config.as_deref()).and_then(|c| learning::train(&c, &extractive, &ham, stats))
+        }
+        Command::Tune { config, extractive, ham } => {
+            load(config.as_deref()).and_then(|c| learning::tune_command(&c, &extractive, &ham))
+        }
         Command::Run { config, dry_run, once, log_format } => run(config, dry_run, once, log_format),
     };
     match result {

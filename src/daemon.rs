@@ -274,15 +274,7 @@ impl Daemon {
 
     async fn session(&mut self, signals: &mut Signals, backoff: &mut Backoff) -> Result<SessionEnd> {
         let imap = self.config().imap.clone();
-        let source = imap
-            .password
-            .clone()
-            .or_else(|| crate::secret::PasswordSource::credential_if_present("imap-password"))
-            .context("no IMAP password configured")?;
-        let password =
-            tokio::task::spawn_blocking(move || source.resolve()).await.context("password lookup panicked")??;
-        let mut conn = Connection::connect(&imap, &password).await?;
-        drop(password);
+        let mut conn = Connection::open(&imap).await?;
         let mailbox = self.mailbox();
         let selected = conn.select(&mailbox).await?;
         tracing::info!(

@@ -145,6 +145,18 @@ async fn wrap_tls(tcp: TcpStream, host: &str, config: &ImapConfig) -> Result<Con
 
 impl Connection {
     /// Connects, secures and logs in. A refused login is a [`LoginRejected`] error.
+    /// Resolves the password (inline, file, command or systemd credential) and connects.
+    pub async fn open(config: &ImapConfig) -> Result<Connection> {
+        let source = config
+            .password
+            .clone()
+            .or_else(|| crate::secret::PasswordSource::credential_if_present("imap-password"))
+            .context("no IMAP password configured")?;
+        let password =
+            tokio::task::spawn_blocking(move || source.resolve()).await.context("password lookup panicked")??;
+        Connection::connect(config, &password).await
+    }
+
     pub async fn connect(config: &ImapConfig, password: &Secret) -> Result<Connection> {
         let host = config.host.as_deref().context("imap.host is not set")?;
         let user = config.username.as_deref().context("imap.username is not set")?;

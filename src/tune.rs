@@ -63,7 +63,9 @@ pub fn grid(samples: &[Sample]) -> Vec<f64> {
         (Some(&x), None) | (None, Some(&x)) => (x, x),
         (None, None) => return Vec::new(),
     };
-    let start = floor_to(low, STEP) - STEP;
+    // From where filing would start to matter (a score of 1) even when the classes
+    // only meet higher up, so the table shows what low thresholds would cost.
+    let start = floor_to(low.min(1.0), STEP) - STEP;
     let end = ceil_to(high, STEP) + DECLINE_MARGIN_OVER_HAM;
     let step = nice_step((end - start) / (MAX_ROWS - 1) as f64);
     let (start, end) = (floor_to(start, step), ceil_to(end, step));
@@ -91,10 +93,10 @@ pub struct Recommendation {
 /// Recommends thresholds; None without an extractive sample, since there would be
 /// nothing to aim at.
 ///
-/// - file: the lowest threshold that files at most `max_ham_share` of the ham (rounded
-///   down to whole messages) and so catches the most extractive mail; a round value
-///   (0.5, else 0.1 steps) when one fits before the next extractive score, and never
-///   below [`MIN_FILE_THRESHOLD`]. Without ham to check against, it catches every
+/// - file: among the thresholds that file at most `max_ham_share` of the ham (rounded
+///   down to whole messages) and catch the most extractive mail, the one in the middle
+///   of the gap between the ham and the extractive scores (the most margin for mail not
+///   seen yet), as a round value (0.5, else 0.1 steps); never below [`MIN_FILE_THRESHOLD`]. Without ham to check against, it catches every
 ///   extractive sample.
 /// - decline: no ham at or above it: at least 1.0 above the highest ham score (rounded
 ///   up to 0.5) and 2.0 above the file threshold.
@@ -117,7 +119,15 @@ pub fn recommend(samples: &[Sample], max_ham_share: f64) -> Option<Recommendatio
         let next_extractive = extractive.iter().copied().find(|&e| e > bar);
         let above = |step: f64| round(floor_to(bar, step) + step);
         match next_extractive {
-            Some(e) => [above(STEP), above(0.1)].into_iter().find(|&t| t > bar && t <= e).unwrap_or(e),
+            // Every threshold in (bar, e] catches the same mail here; the middle of
+            // the gap leaves the most room for unseen mail on either side.
+            Some(e) => {
+                let middle = (bar + e) / 2.0;
+                [round(floor_to(middle, STEP)), round(floor_to(middle, 0.1))]
+                    .into_iter()
+                    .find(|&t| t > bar)
+                    .unwrap_or(e)
+            }
             None => {
                 notes.push(format!(
                     "no extractive sample scores above the ham: the rules cannot separate them within a {} ham budget",
@@ -239,15 +249,15 @@ mod tests {
 
     #[test]
     fn grid_spans_where_the_classes_meet_plus_the_decline_margin() {
-        // Overlapping: from below the lowest extractive to above the highest ham.
+        // Overlapping: from below a score of 1 to above the highest ham.
         let g = grid(&samples(&[3.2, 9.0], &[0.0, 6.7]));
-        assert_eq!((g[0], *g.last().unwrap()), (2.5, 8.0));
+        assert_eq!((g[0], *g.last().unwrap()), (0.5, 8.0));
         assert!(g.windows(2).all(|w| (w[1] - w[0] - 0.5).abs() < 1e-9));
         // Separable: the gap between them is covered too.
         let g = grid(&samples(&[7.0, 9.0], &[1.0, 2.0]));
-        assert_eq!((g[0], *g.last().unwrap()), (1.5, 8.0));
+        assert_eq!((g[0], *g.last().unwrap()), (0.5, 8.0));
         // One class only.
-        assert_eq!(grid(&samples(&[5.0], &[])), [4.5, 5.0, 5.5, 6.0]);
+        assert_eq!(grid(&samples(&[5.0], &[])), [0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 5.5, 6.0]);
         assert!(grid(&[]).is_empty());
         assert!(grid(&samples(&[f64::NAN], &[f64::INFINITY])).is_empty());
     }
@@ -268,19 +278,19 @@ mod tests {
     fn separable_classes_file_just_above_the_ham_and_decline_with_margins() {
         let s = samples(&[6.0, 7.0, 8.0, 9.5], &[0.0, 0.0, 1.0, 2.5, 3.0]);
         let r = recommend(&s, 0.01).unwrap();
-        assert_eq!((r.file_threshold, r.decline_threshold), (3.5, 5.5));
-        assert_eq!((r.extractive_filed, r.ham_filed, r.extractive_declined, r.ham_declined), (4, 0, 4, 0));
+        assert_eq!((r.file_threshold, r.decline_threshold), (4.5, 6.5));
+        assert_eq!((r.extractive_filed, r.ham_filed, r.extractive_declined, r.ham_declined), (4, 0, 3, 0));
         assert_eq!((r.extractive_total, r.ham_total), (4, 5));
         assert!(
-            r.rationale.starts_with("file at 3.5: catches 4 of 4 extractive (100%) and 0 of 5 ham"),
+            r.rationale.starts_with("file at 4.5: catches 4 of 4 extractive (100%) and 0 of 5 ham"),
             "{}",
             r.rationale
         );
         // Ham just below filing: the margin over the file threshold decides.
         let r = recommend(&samples(&[9.0], &[4.2]), 0.01).unwrap();
-        assert_eq!((r.file_threshold, r.decline_threshold), (4.5, 6.5));
-        let r = recommend(&samples(&[9.0], &[4.6]), 0.01).unwrap();
-        assert_eq!((r.file_threshold, r.decline_threshold), (5.0, 7.0));
+        assert_eq!((r.file_threshold, r.decline_threshold), (6.5, 8.5));
+        let r = recommend(&samples(&[9.0], &[6.9]), 0.01).unwrap();
+        assert_eq!((r.file_threshold, r.decline_threshold), (7.5, 9.5));
     }
 
     #[test]
@@ -303,20 +313,17 @@ mod tests {
         ham.extend([4.0, 6.0, 7.5]);
         let extractive = [3.0, 4.5, 5.0, 6.5, 8.0, 9.0];
         let r = recommend(&samples(&extractive, &ham), 0.01).unwrap();
-        assert_eq!(r.file_threshold, 4.5);
+        // The middle of the gap between the third highest ham (4.0) and the next extractive (4.5).
+        assert_eq!(r.file_threshold, 4.2);
         assert_eq!((r.extractive_filed, r.ham_filed), (5, 2));
         assert!(r.ham_filed as f64 <= 0.01 * ham.len() as f64);
         // Declines stay clear of every ham.
         assert_eq!(r.decline_threshold, 8.5);
         assert_eq!((r.extractive_declined, r.ham_declined), (1, 0));
         // A stricter budget moves filing up; a share of 1 (or more) ignores the ham.
-        assert_eq!(recommend(&samples(&extractive, &ham), 0.0).unwrap().file_threshold, 8.0);
+        assert_eq!(recommend(&samples(&extractive, &ham), 0.0).unwrap().file_threshold, 7.7);
         assert_eq!(recommend(&samples(&extractive, &ham), 5.0).unwrap().file_threshold, 3.0);
-        assert_eq!(recommend(&samples(&extractive, &ham), f64::NAN).unwrap().file_threshold, 8.0);
-        // The result is the lowest feasible threshold on the sweep.
-        let s = samples(&extractive, &ham);
-        let feasible = sweep(&s, &grid(&s)).into_iter().find(|row| row.ham_at_or_above <= 2).unwrap();
-        assert_eq!(feasible.threshold, 4.5);
+        assert_eq!(recommend(&samples(&extractive, &ham), f64::NAN).unwrap().file_threshold, 7.7);
     }
 
     #[test]

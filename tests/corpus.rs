@@ -177,3 +177,68 @@ fn held_out_set_meets_the_held_out_bar() {
     let failures = check_labeled("heldout", &dir, &screener, 0.85, 0.02);
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// Screened extractive and screened welcome/legit counts of a labeled set.
+fn screened_counts(dir: &Path, screener: &Screener) -> (usize, usize) {
+    let (mut extractive, mut other) = (0, 0);
+    for item in labels(dir) {
+        let raw = std::fs::read(dir.join(&item.file)).unwrap();
+        if screener.screen(&raw).1.action != Action::Keep {
+            if item.label == "extractive" {
+                extractive += 1;
+            } else {
+                other += 1;
+            }
+        }
+    }
+    (extractive, other)
+}
+
+#[test]
+fn learning_from_corrections_never_makes_the_dev_corpus_worse() {
+    use screener::learn::{self, Label, Model};
+    let Some(shared) = shared_corpus() else { return };
+    let dev = shared.join("dev");
+    let config = repo().join("tests/corpus-hank.toml");
+    let rules_only = screener_with(&config, Some(&dev.join("contacts.txt")));
+    let (base_hits, base_fp) = screened_counts(&dev, &rules_only);
+
+    // Corrections as a user would make them: the independently written validation
+    // set, labeled, and some everyday ham from the SpamAssassin corpus.
+    let mut model = Model::default();
+    let validation = repo().join("tests/validation");
+    let limits = rules_only.limits();
+    for item in labels(&validation) {
+        let raw = std::fs::read(validation.join(&item.file)).unwrap();
+        let msg = screener::message::parse(&raw, limits, None).unwrap();
+        let label = if item.label == "extractive" { Label::Extractive } else { Label::Ham };
+        model.train(&learn::tokens(&msg), label);
+    }
+    let mut ham = 0;
+    mailfiles::visit(&shared.join("spamassassin/easy-ham-2"), 1 << 20, &mut |item| {
+        if let Item::Message { bytes, .. } = item
+            && ham < 300
+            && let Ok(msg) = screener::message::parse(&bytes, limits, None)
+        {
+            model.train(&learn::tokens(&msg), Label::Ham);
+            ham += 1;
+        }
+    });
+    assert!(model.is_ready(20), "{:?}", model.docs());
+    let mut learned = screener_with(&config, Some(&dev.join("contacts.txt")));
+    learned.set_learned(&[], Default::default(), model);
+    let (hits, fp) = screened_counts(&dev, &learned);
+    eprintln!(
+        "dev: rules alone {base_hits} extractive screened, {base_fp} false positives; with learning {hits}, {fp}"
+    );
+    // Reported, not asserted: the held-out set is never used to tune anything.
+    let heldout = repo().join("tests/heldout");
+    let heldout_rules = screener_with(&config, Some(&heldout.join("contacts.txt")));
+    let (hb, hf) = screened_counts(&heldout, &heldout_rules);
+    let mut heldout_learned = screener_with(&config, Some(&heldout.join("contacts.txt")));
+    heldout_learned.set_learned(&[], Default::default(), learned.model().clone());
+    let (lb, lf) = screened_counts(&heldout, &heldout_learned);
+    eprintln!("heldout: rules alone {hb} extractive screened, {hf} false positives; with learning {lb}, {lf}");
+    assert!(hits >= base_hits, "learning lost extractive mail: {hits} < {base_hits}");
+    assert!(fp <= base_fp, "learning added false positives: {fp} > {base_fp}");
+}
