@@ -234,17 +234,15 @@ impl Daemon {
             tracing::warn!("digest.enabled needs identity.addresses (the digest is addressed to you)");
             return Ok(());
         };
-        let since = self.state.meta("digest-since")?.unwrap_or_else(|| {
-            let day_ago = SystemTime::now() - Duration::from_secs(86400);
-            let mut t = humantime::format_rfc3339_seconds(day_ago).to_string();
-            t.truncate(19);
-            format!("{t}Z")
-        });
-        let mut until = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
-        until.truncate(19);
-        let until = format!("{until}Z");
+        // Everything journaled since the last digest (by journal id, so nothing
+        // falls between two digests), at most a week back.
+        let after: i64 = self.state.meta("digest-last-id")?.and_then(|v| v.parse().ok()).unwrap_or(0);
+        let week_ago = SystemTime::now() - Duration::from_secs(7 * 86400);
+        let mut since = humantime::format_rfc3339_seconds(week_ago).to_string();
+        since.truncate(19);
         let records: Vec<_> =
-            self.state.records_since(&since, None)?.into_iter().filter(|r| r.time < until).rev().collect();
+            self.state.records_since(&format!("{since}Z"), None)?.into_iter().filter(|r| r.id > after).rev().collect();
+        let last_id = records.iter().map(|r| r.id).max().unwrap_or(after);
         let mailbox = self.mailbox();
         let composed = crate::digest::compose(
             &records,
@@ -267,7 +265,7 @@ impl Daemon {
             }
             tracing::info!(decisions = records.len(), "digest delivered to {mailbox}");
         }
-        self.state.set_meta("digest-since", &until)?;
+        self.state.set_meta("digest-last-id", &last_id.to_string())?;
         self.state.set_meta("digest-done", &today)?;
         Ok(())
     }
