@@ -263,3 +263,25 @@ fn tune_recommends_thresholds_from_labeled_mail() {
     assert!(text.contains("3 extractive and 2 wanted messages scored"), "{text}");
     assert!(text.contains("recommended:") && text.contains("file_threshold = "), "{text}");
 }
+
+#[test]
+fn train_and_tune_read_imap_folders() {
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "initial_scan = \"all\"");
+    server.append("INBOX", &ask("i1@x.example", "pat@pushy.example"), &[]);
+    server.append("INBOX", &ask("i2@x.example", "kim@pushy.example"), &[]);
+    server.append("INBOX", &welcome(1), &[]);
+    once(&setup);
+    let (ok, out, err) = cli(&setup, &["train", "--extractive", "imap:Screened/Extractive", "--ham", "imap:INBOX"]);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("imap:Screened/Extractive: 2 learned as extractive"), "{out}");
+    assert!(out.contains("imap:INBOX: 1 learned as ham"), "{out}");
+    let (ok, out, err) = cli(&setup, &["tune", "--extractive", "imap:Screened/Extractive", "--ham", "imap:INBOX"]);
+    assert!(ok && out.contains("2 extractive and 1 wanted messages scored"), "{out}{err}");
+    // The user's mail is only read: nothing moved, nothing marked \Seen.
+    assert_eq!(server.count(FILED), 2);
+    let uid = server.list_uids("INBOX")[0];
+    assert!(!server.flags("INBOX", uid).contains(&"\\Seen".to_string()));
+    let (ok, _, err) = cli(&setup, &["train", "--ham", "imap:No/Such/Folder"]);
+    assert!(!ok && err.contains("No.Such.Folder"), "{err}");
+}
