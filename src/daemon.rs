@@ -149,6 +149,8 @@ pub struct Daemon {
     /// The SMTP transport, built on first use and after a reload.
     mailer: Option<crate::smtp::Mailer>,
     last_train_check: Option<Instant>,
+    /// The Sent and Drafts folders found this session.
+    copy_folders: std::collections::HashMap<crate::imap::SpecialUse, String>,
     last_sent_check: Option<Instant>,
     /// Keep decisions not yet journaled: written in one transaction per batch, always
     /// before any later message is acted on, so the cursor order is kept.
@@ -180,6 +182,7 @@ pub async fn run(config_path: Option<PathBuf>, options: RunOptions, signals: Sig
         brake_on: false,
         mailer: None,
         last_train_check: None,
+        copy_folders: Default::default(),
         last_sent_check: None,
         kept: Vec::new(),
     };
@@ -275,6 +278,7 @@ impl Daemon {
     async fn session(&mut self, signals: &mut Signals, backoff: &mut Backoff) -> Result<SessionEnd> {
         let imap = self.config().imap.clone();
         let mut conn = Connection::open(&imap).await?;
+        self.copy_folders.clear();
         let mailbox = self.mailbox();
         let selected = conn.select(&mailbox).await?;
         tracing::info!(
@@ -349,6 +353,7 @@ impl Daemon {
                 }
                 self.screener = screener;
                 self.mailer = None;
+                self.copy_folders.clear();
                 if let Err(e) = self.load_learned() {
                     tracing::error!("cannot load what was learned: {e:#}");
                 }

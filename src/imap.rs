@@ -88,7 +88,7 @@ pub enum Woken {
 }
 
 /// SPECIAL-USE folders screener looks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SpecialUse {
     Sent,
     Drafts,

@@ -228,6 +228,9 @@ impl Daemon {
 
     /// The Sent or Drafts folder: configured, else marked SPECIAL-USE, else by name.
     pub(super) async fn copy_folder(&mut self, conn: &mut Connection, which: SpecialUse) -> Result<String> {
+        if let Some(folder) = self.copy_folders.get(&which) {
+            return Ok(folder.clone());
+        }
         let (configured, fallback) = match which {
             SpecialUse::Sent => (self.config().folders.sent.clone(), "Sent"),
             SpecialUse::Drafts => (self.config().folders.drafts.clone(), "Drafts"),
@@ -240,6 +243,8 @@ impl Daemon {
             },
         };
         conn.ensure_folder(&folder).await?;
+        // LIST "*" can be long on a big account: once per session is enough.
+        self.copy_folders.insert(which, folder.clone());
         Ok(folder)
     }
 
