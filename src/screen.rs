@@ -162,7 +162,8 @@ impl Screener {
             contacts: &self.contacts,
         };
         let mut classification = self.classifier.classify(msg, &context);
-        if self.config.learning.enabled {
+        // Tokenizing costs as much as parsing: only when the model may speak.
+        if self.config.learning.enabled && self.model.is_ready(self.learn_settings().min_per_class) {
             let settings = self.learn_settings();
             let learned = self
                 .model
