@@ -494,26 +494,17 @@ impl Daemon {
         for chunk in uids.chunks(BATCH) {
             let mut moves = Vec::new();
             let mut interrupted = false;
-            let mut pending: Vec<(u32, Vec<u8>)> = Vec::new();
-            let mut pending_bytes = 0;
             conn.fetch_each(chunk, max_bytes, |uid, raw| {
                 if signals.shutdown_requested() {
                     interrupted = true;
                     return Ok(false);
                 }
-                pending_bytes += raw.len();
-                pending.push((uid, raw.to_vec()));
-                // Screen in small groups, in parallel, while the server keeps
-                // streaming: a backlog uses every core, a single new message none
-                // but this one.
-                if pending.len() >= SCREEN_GROUP || pending_bytes >= SCREEN_GROUP_BYTES {
-                    self.decide_all(selected, &mut pending, &mut moves)?;
-                    pending_bytes = 0;
+                if let Some(m) = self.decide(selected, uid, raw)? {
+                    moves.push(m);
                 }
                 Ok(true)
             })
             .await?;
-            self.decide_all(selected, &mut pending, &mut moves)?;
             // Journaled intents are carried out even when stopping: that is the
             // "message in hand", and finishing it leaves nothing to reconcile.
             self.flush_kept()?;
@@ -525,23 +516,6 @@ impl Daemon {
         Ok(true)
     }
 
-    /// Screens `pending` (in parallel when there are several) and decides each in
-    /// UID order, emptying it.
-    fn decide_all(
-        &mut self,
-        selected: &Selected,
-        pending: &mut Vec<(u32, Vec<u8>)>,
-        moves: &mut Vec<Move>,
-    ) -> Result<()> {
-        let screened = screen_parallel(&self.screener, pending);
-        for ((uid, raw), (parsed, decision)) in pending.drain(..).zip(screened) {
-            if let Some(m) = self.decide(selected, uid, &raw, parsed, decision)? {
-                moves.push(m);
-            }
-        }
-        Ok(())
-    }
-
     fn flush_kept(&mut self) -> Result<()> {
         self.state.record_kept(&self.kept)?;
         self.kept.clear();
@@ -551,15 +525,9 @@ impl Daemon {
     /// Decides one message and journals the decision. A keep is buffered for the
     /// batch's journal transaction; a mailbox change is journaled as intent and
     /// returned for [`Daemon::act`].
-    fn decide(
-        &mut self,
-        selected: &Selected,
-        uid: u32,
-        raw: &[u8],
-        parsed: Option<message::Message>,
-        mut decision: Decision,
-    ) -> Result<Option<Move>> {
+    fn decide(&mut self, selected: &Selected, uid: u32, raw: &[u8]) -> Result<Option<Move>> {
         let mailbox = self.mailbox();
+        let (parsed, mut decision) = self.screener.screen(raw);
         let key = message_key(parsed.as_ref(), raw);
         let moved_back = match &parsed {
             Some(_) if !self.options.dry_run => self.state.last_filed(&key)?,
@@ -740,28 +708,6 @@ impl Daemon {
         }
         Ok(())
     }
-}
-
-/// Messages screened per parallel group, and the bytes that end a group early.
-const SCREEN_GROUP: usize = 64;
-const SCREEN_GROUP_BYTES: usize = 8 << 20;
-
-/// `Screener::screen` over `items`, split across the machine's cores (at most 4)
-/// when there are enough to be worth a thread.
-fn screen_parallel(screener: &Screener, items: &[(u32, Vec<u8>)]) -> Vec<(Option<message::Message>, Decision)> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
-    let threads = cores.min(items.len() / 8).max(1);
-    if threads == 1 {
-        return items.iter().map(|(_, raw)| screener.screen(raw)).collect();
-    }
-    let per = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(per)
-            .map(|part| scope.spawn(move || part.iter().map(|(_, raw)| screener.screen(raw)).collect::<Vec<_>>()))
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("a screening thread panicked")).collect()
-    })
 }
 
 /// A journaled decision to move a message, waiting for its batch.
