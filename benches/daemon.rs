@@ -328,6 +328,8 @@ fn main() {
         percentile(&own, 0.99).as_secs_f64() * 1000.0
     );
     latencies.sort();
+    // Idle means idle: let the daemon finish its last batch and go back to IDLE.
+    std::thread::sleep(Duration::from_millis(500));
     let rss: i64 = fs::read_to_string(format!("/proc/{}/status", daemon.id()))
         .unwrap()
         .lines()

@@ -126,6 +126,16 @@ fn independent_validation_set_meets_the_held_out_bar() {
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
+#[test]
+fn third_independent_set_meets_the_bar() {
+    let dir = repo().join("tests/training3");
+    let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
+    // Written by a third author without reading the rules, then used to widen them
+    // (37/45 before, 45/45 after): now a regression guard like dev.
+    let failures = check_labeled("training3", &dir, &screener, 0.95, 0.0);
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
 fn screened_share(dir: &Path, screener: &Screener) -> (usize, usize, Vec<String>) {
     let (mut total, mut screened, mut which) = (0, 0, Vec::new());
     mailfiles::visit(dir, screener.limits().max_raw_bytes(), &mut |item| {
