@@ -291,9 +291,15 @@ impl Daemon {
         );
         self.notifier.ready();
         self.reconcile(&mut conn, &selected).await?;
+        // Whom the user wrote to, and which threads they started, before deciding
+        // anything: a reply to them must never be filed or declined.
+        if !self.options.dry_run && self.scan_sent(&mut conn).await? {
+            conn.select(&mailbox).await?;
+        }
+        self.last_sent_check = Some(Instant::now());
         self.catch_up(&mut conn, &selected, signals).await?;
-        self.send_declines(&mut conn).await?;
-        self.housekeeping(&mut conn).await?;
+        let mut elsewhere = self.send_declines(&mut conn).await?;
+        elsewhere |= self.housekeeping(&mut conn).await?;
         // A session that got this far is healthy: the next failure starts afresh.
         backoff.reset();
         loop {
@@ -313,8 +319,9 @@ impl Daemon {
             // Wake up in time for a queued decline's next attempt.
             let idle_timeout =
                 self.config().daemon.idle_timeout.min(self.until_next_decline()?).min(self.until_digest()?);
-            if conn.drain_unsolicited() {
-                // Mail arrived while the last batch was being handled.
+            if conn.drain_unsolicited() || std::mem::take(&mut elsewhere) {
+                // Mail arrived while the last batch was being handled, or while
+                // another folder was selected (whose EXISTS the inbox never heard).
             } else if conn.has("IDLE") {
                 release_memory();
                 let (c, woken) = conn.idle(idle_timeout, signals.interrupted()).await?;
@@ -331,8 +338,8 @@ impl Daemon {
             }
             if !signals.shutdown_requested() {
                 self.process_new(&mut conn, &selected, signals).await?;
-                self.send_declines(&mut conn).await?;
-                self.housekeeping(&mut conn).await?;
+                elsewhere |= self.send_declines(&mut conn).await?;
+                elsewhere |= self.housekeeping(&mut conn).await?;
             }
         }
     }
@@ -496,12 +503,12 @@ impl Daemon {
         for chunk in uids.chunks(BATCH) {
             let mut moves = Vec::new();
             let mut interrupted = false;
-            conn.fetch_each(chunk, max_bytes, |uid, raw| {
+            conn.fetch_with_flags_each(chunk, max_bytes, |uid, raw, flags| {
                 if signals.shutdown_requested() {
                     interrupted = true;
                     return Ok(false);
                 }
-                if let Some(m) = self.decide(selected, uid, raw)? {
+                if let Some(m) = self.decide(selected, uid, raw, flags)? {
                     moves.push(m);
                 }
                 Ok(true)
@@ -527,12 +534,17 @@ impl Daemon {
     /// Decides one message and journals the decision. A keep is buffered for the
     /// batch's journal transaction; a mailbox change is journaled as intent and
     /// returned for [`Daemon::act`].
-    fn decide(&mut self, selected: &Selected, uid: u32, raw: &[u8]) -> Result<Option<Move>> {
+    fn decide(&mut self, selected: &Selected, uid: u32, raw: &[u8], flags: &[String]) -> Result<Option<Move>> {
         let mailbox = self.mailbox();
         let (parsed, mut decision) = self.screener.screen(raw);
         let key = message_key(parsed.as_ref(), raw);
+        // Moved back by the user: the very message screener filed (it carries the
+        // $Screened keyword screener set before moving it, which no sender can set),
+        // not a second delivery or a new message reusing the Message-ID, and not an
+        // original left \Deleted by the COPY fallback.
+        let tagged = flags.iter().any(|f| f == "$Screened") && !flags.iter().any(|f| f == "\\Deleted");
         let moved_back = match &parsed {
-            Some(_) if !self.options.dry_run => self.state.last_filed(&key)?,
+            Some(_) if !self.options.dry_run && tagged => self.state.last_filed(&key)?,
             _ => None,
         };
         if let (Some(folder), Some(msg)) = (moved_back, &parsed) {

@@ -244,25 +244,35 @@ impl Connection {
         &mut self,
         uids: &[u32],
         max_bytes: usize,
-        each: impl FnMut(u32, &[u8]) -> Result<bool>,
+        mut each: impl FnMut(u32, &[u8]) -> Result<bool>,
     ) -> Result<()> {
-        self.fetch_part_each(uids, &format!("(UID BODY.PEEK[]<0.{max_bytes}>)"), each).await
+        self.fetch_part_each(uids, &format!("(UID BODY.PEEK[]<0.{max_bytes}>)"), |uid, raw, _| each(uid, raw)).await
+    }
+
+    /// Like [`Connection::fetch_each`], with each message's flags and keywords.
+    pub async fn fetch_with_flags_each(
+        &mut self,
+        uids: &[u32],
+        max_bytes: usize,
+        each: impl FnMut(u32, &[u8], &[String]) -> Result<bool>,
+    ) -> Result<()> {
+        self.fetch_part_each(uids, &format!("(UID FLAGS BODY.PEEK[]<0.{max_bytes}>)"), each).await
     }
 
     /// Like [`Connection::fetch_each`], the header block only.
     pub async fn fetch_headers_each(
         &mut self,
         uids: &[u32],
-        each: impl FnMut(u32, &[u8]) -> Result<bool>,
+        mut each: impl FnMut(u32, &[u8]) -> Result<bool>,
     ) -> Result<()> {
-        self.fetch_part_each(uids, "(UID BODY.PEEK[HEADER])", each).await
+        self.fetch_part_each(uids, "(UID BODY.PEEK[HEADER])", |uid, raw, _| each(uid, raw)).await
     }
 
     async fn fetch_part_each(
         &mut self,
         uids: &[u32],
         query: &str,
-        mut each: impl FnMut(u32, &[u8]) -> Result<bool>,
+        mut each: impl FnMut(u32, &[u8], &[String]) -> Result<bool>,
     ) -> Result<()> {
         let stream = timeout(COMMAND_TIMEOUT, self.session.uid_fetch(uid_set(uids), query))
             .await
@@ -276,7 +286,15 @@ impl Connection {
             .context("UID FETCH failed")?
         {
             if let (true, Some(uid), Some(body)) = (wanted, fetch.uid, fetch.body().or_else(|| fetch.header())) {
-                wanted = each(uid, body)?;
+                let flags: Vec<String> = fetch
+                    .flags()
+                    .map(|f| match f {
+                        async_imap::types::Flag::Deleted => "\\Deleted".to_string(),
+                        async_imap::types::Flag::Custom(k) => k.to_string(),
+                        other => format!("{other:?}"),
+                    })
+                    .collect();
+                wanted = each(uid, body, &flags)?;
             }
         }
         Ok(())

@@ -118,7 +118,7 @@ fn describe(e: &minijinja::Error) -> String {
 fn split_subject(text: &str) -> (Option<String>, String) {
     let text = text.replace("\r\n", "\n");
     let trimmed = text.trim_start_matches('\n');
-    if trimmed.len() >= 8 && trimmed[..8].eq_ignore_ascii_case("subject:") {
+    if trimmed.get(..8).is_some_and(|p| p.eq_ignore_ascii_case("subject:")) {
         let (line, rest) = trimmed.split_once('\n').unwrap_or((trimmed, ""));
         let rest = rest.strip_prefix('\n').unwrap_or(rest);
         return (Some(line[8..].trim().to_string()), rest.to_string());
@@ -300,7 +300,7 @@ fn first_name(name: &str) -> String {
 /// "Auto: " + the original subject, without stacking a second "Auto:".
 pub fn auto_subject(original: &str) -> String {
     let mut rest = one_line(original);
-    while rest.len() >= 5 && rest[..5].eq_ignore_ascii_case("auto:") {
+    while rest.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("auto:")) {
         rest = rest[5..].trim_start().to_string();
     }
     if rest.is_empty() { "Auto: your message".into() } else { format!("Auto: {rest}") }

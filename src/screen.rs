@@ -81,6 +81,10 @@ impl Screener {
         self.sent_ids.extend(ids);
     }
 
+    pub fn set_model(&mut self, model: Model) {
+        self.model = model;
+    }
+
     pub fn model_mut(&mut self) -> &mut Model {
         &mut self.model
     }
@@ -120,6 +124,9 @@ impl Screener {
             if (own || self.contacts.contains(&from.address)) && !msg.auth.from_forged(from.domain()) {
                 return Err(format!("{} is now a known contact", from.address));
             }
+        }
+        if let Some(id) = msg.in_reply_to.iter().chain(&msg.references).find(|id| self.sent_ids.contains(*id)) {
+            return Err(format!("it answers your own message <{id}>"));
         }
         policy::reply_eligibility(msg, &config.identity.addresses, config.decline.require_authenticated)
             .map_err(|e| e.to_string())

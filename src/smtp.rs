@@ -20,6 +20,11 @@ pub enum SendError {
     /// A 5xx about the message or its recipient: never retried.
     #[error("the SMTP server refused the message: {0}")]
     Permanent(String),
+    /// The conversation broke off without a reply to the message (a timeout, a
+    /// dropped connection): the server may or may not have taken it. Never retried,
+    /// so that it is never sent twice.
+    #[error("no answer from the SMTP server: {0}")]
+    Unknown(String),
 }
 
 pub struct Mailer {
@@ -91,8 +96,11 @@ impl Mailer {
                 let text = format!("{}: {}", self.host, describe(&e));
                 if e.is_permanent() && !auth {
                     Err(SendError::Permanent(text))
-                } else {
+                } else if e.is_transient() || auth {
+                    // A 4xx reply: the server said "not now" and kept nothing.
                     Err(SendError::Temporary(text))
+                } else {
+                    Err(SendError::Unknown(text))
                 }
             }
         }

@@ -285,3 +285,21 @@ fn train_and_tune_read_imap_folders() {
     let (ok, _, err) = cli(&setup, &["train", "--ham", "imap:No/Such/Folder"]);
     assert!(!ok && err.contains("No.Such.Folder"), "{err}");
 }
+
+#[test]
+fn a_second_copy_or_a_reused_message_id_is_not_a_release() {
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "initial_scan = \"all\"");
+    server.append("INBOX", &ask("dup@x.example", "pat@pushy.example"), &[]);
+    once(&setup);
+    assert_eq!(server.count(FILED), 1);
+    // The same message delivered again (or a new one reusing its Message-ID): it
+    // lacks the $Screened keyword screener set on the one it filed.
+    server.append("INBOX", &ask("dup@x.example", "pat@pushy.example"), &[]);
+    once(&setup);
+    let (_, contacts, _) = cli(&setup, &["contacts", "list"]);
+    assert!(!contacts.contains("pat@pushy.example"), "{contacts}");
+    let (_, stats, _) = cli(&setup, &["train", "--stats"]);
+    assert!(stats.contains("0 extractive, 0 ham"), "{stats}");
+    assert!(!journal_of(&setup, "dup@x.example")[1].2.contains("policy:released"));
+}

@@ -97,6 +97,9 @@ impl Daemon {
 
     /// How long until a queued decline's next attempt.
     pub(super) fn until_next_decline(&self) -> Result<Duration> {
+        if self.options.dry_run {
+            return Ok(Duration::MAX);
+        }
         Ok(match self.state.next_decline_at()? {
             Some(at) => Duration::from_secs((at - now()).max(1) as u64),
             None => Duration::MAX,
@@ -105,15 +108,19 @@ impl Daemon {
 
     /// Works off every due row of the ledger. IMAP failures end the session (the
     /// ledger makes that safe); SMTP failures are recorded per row.
-    pub(super) async fn send_declines(&mut self, conn: &mut Connection) -> Result<()> {
+    /// Returns whether it selected another folder (the caller looks for new mail).
+    pub(super) async fn send_declines(&mut self, conn: &mut Connection) -> Result<bool> {
         if self.options.dry_run {
-            return Ok(());
+            return Ok(false);
         }
         let due = self.state.due_declines(now())?;
         if due.is_empty() {
-            return Ok(());
+            return Ok(false);
         }
-        let mut reselect = false;
+        // Mail the user sent a moment ago may answer this very stranger: read Sent
+        // first, so that the send-time check knows.
+        let mut reselect = self.scan_sent(conn).await?;
+        self.last_sent_check = Some(std::time::Instant::now());
         let mut smtp_ok: Option<Result<(), SendError>> = None;
         for row in due {
             match row.journal_outcome {
@@ -138,21 +145,27 @@ impl Daemon {
                 reselect |= self.draft(conn, &row).await?;
                 continue;
             }
+            if row.status == DeclineStatus::Sending {
+                // A crash during the SMTP transaction: the server may have taken it.
+                // Its copy went to Sent before the transaction began, so the Sent
+                // folder already shows it; never send it a second time.
+                tracing::warn!(
+                    to = %row.recipient,
+                    "a restart interrupted this decline while it was being sent; it is assumed sent (its copy is in \
+                     Sent) and not sent again"
+                );
+                self.state.decline_done(
+                    row.id,
+                    DeclineStatus::Sent,
+                    Some("interrupted while sending: not sent again"),
+                )?;
+                continue;
+            }
             let sent_folder = self.copy_folder(conn, SpecialUse::Sent).await?;
-            if row.status == DeclineStatus::Sending || !row.copied {
-                // Was it sent, or copied, before a crash? The Sent folder knows.
+            if !row.copied {
+                // Copied before a crash but not yet recorded? The Sent folder knows.
                 reselect = true;
-                if conn.folder_has_message_id(&sent_folder, &row.reply_message_id).await? {
-                    if row.status == DeclineStatus::Sending {
-                        tracing::warn!(
-                            to = %row.recipient,
-                            "a restart interrupted this decline after it was handed to SMTP; it is in {sent_folder}, \
-                             so it is not sent again"
-                        );
-                        self.state.decline_done(row.id, DeclineStatus::Sent, Some("found in Sent after a restart"))?;
-                        continue;
-                    }
-                } else {
+                if !conn.folder_has_message_id(&sent_folder, &row.reply_message_id).await? {
                     conn.append(&sent_folder, "(\\Seen)", &row.raw).await?;
                 }
                 self.state.decline_copied(row.id)?;
@@ -195,12 +208,20 @@ impl Daemon {
                     }
                 }
                 Err(SendError::Temporary(words)) => self.retry_later(&row, &words)?,
+                Err(SendError::Unknown(words)) => {
+                    tracing::warn!(
+                        to = %row.recipient,
+                        "the SMTP server did not answer after the message was handed over; not retried, so it cannot \
+                         arrive twice: {words}"
+                    );
+                    self.state.decline_done(row.id, DeclineStatus::Sent, Some(&format!("outcome unknown: {words}")))?;
+                }
             }
         }
         if reselect {
             conn.select(&self.mailbox()).await?;
         }
-        Ok(())
+        Ok(reselect)
     }
 
     /// The send-time check: the original's headers against today's configuration.

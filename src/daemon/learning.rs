@@ -54,11 +54,13 @@ impl Daemon {
         self.learn(key, msg, Label::Ham, "released")?;
         let mut said = format!("you moved this back from {folder}: learned as wanted mail");
         if let Some(from) = &msg.from {
-            if self.state.add_contact(&from.address, "release")? {
-                self.screener.learn_contact(&from.address);
-            }
+            self.state.add_contact(&from.address, "release")?;
+            // Also when `screener release` recorded it already: this process learns it now.
+            self.screener.learn_contact(&from.address);
             said.push_str(&format!("; {} is now a known contact", from.address));
         }
+        // `screener release` may have trained the model in the database already.
+        self.screener.set_model(self.state.load_model()?);
         if self.state.cancel_declines(key, "released by the user")? > 0 {
             said.push_str("; the queued reply is cancelled");
         }
@@ -68,9 +70,10 @@ impl Daemon {
 
     /// Everything besides new mail that the loop looks after: the Train folder, the
     /// Sent folder, the digest. Leaves the watched mailbox selected.
-    pub(super) async fn housekeeping(&mut self, conn: &mut Connection) -> Result<()> {
+    /// Returns whether it selected another folder (the caller looks for new mail).
+    pub(super) async fn housekeeping(&mut self, conn: &mut Connection) -> Result<bool> {
         if self.options.dry_run {
-            return Ok(());
+            return Ok(false);
         }
         let mut reselect = false;
         if self.last_train_check.is_none_or(|t| t.elapsed() >= TRAIN_CHECK_EVERY) {
@@ -81,11 +84,11 @@ impl Daemon {
             reselect |= self.scan_sent(conn).await?;
             self.last_sent_check = Some(Instant::now());
         }
-        self.digest(conn).await?;
+        reselect |= self.digest(conn).await?;
         if reselect {
             conn.select(&self.mailbox()).await?;
         }
-        Ok(())
+        Ok(reselect)
     }
 
     /// Messages the user put in the Train folder: learned as extractive, then filed.
@@ -160,7 +163,7 @@ impl Daemon {
     /// New mail in the Sent folder: its recipients become known contacts (with
     /// `contacts.learn_from_sent`) and its Message-IDs make replies in those threads
     /// welcome. Incremental by UID. Returns whether it selected another folder.
-    async fn scan_sent(&mut self, conn: &mut Connection) -> Result<bool> {
+    pub(super) async fn scan_sent(&mut self, conn: &mut Connection) -> Result<bool> {
         let folder = self.copy_folder(conn, SpecialUse::Sent).await?;
         let (_, uidnext, uidvalidity) = conn.status(&folder).await?;
         let key = format!("sent-cursor:{folder}");
@@ -201,6 +204,9 @@ impl Daemon {
             addresses.sort();
             addresses.dedup();
             for address in &addresses {
+                if self.state.declined_recipient(address)? {
+                    continue;
+                }
                 if self.state.add_contact(address, "sent")? {
                     self.screener.learn_contact(address);
                     learned += 1;
@@ -209,7 +215,9 @@ impl Daemon {
         }
         self.state.add_sent_ids(&ids)?;
         self.screener.learn_sent_ids(ids.iter().cloned());
-        let newest = uids.last().copied().unwrap_or(last).max(last);
+        // Past everything the server has numbered so far, even when the newest were
+        // expunged again: otherwise the same empty range is searched every minute.
+        let newest = uids.last().copied().unwrap_or(last).max(last).max(uidnext.saturating_sub(1));
         self.state.set_meta(&key, &format!("{uidvalidity}:{newest}"))?;
         tracing::info!(messages = uids.len(), new_contacts = learned, "read the Sent folder");
         Ok(true)
@@ -218,21 +226,22 @@ impl Daemon {
     /// The daily digest, APPENDed to the watched mailbox once a day after
     /// `digest.time` (local time). A day is marked pending before the APPEND and done
     /// after; a pending day found at start is APPENDed only if its Message-ID is absent.
-    async fn digest(&mut self, conn: &mut Connection) -> Result<()> {
+    async fn digest(&mut self, conn: &mut Connection) -> Result<bool> {
         let config = self.config().clone();
         if !config.digest.enabled {
-            return Ok(());
+            return Ok(false);
         }
-        let Some(at) = crate::config::parse_time_of_day(&config.digest.time) else { return Ok(()) };
+        let Some(at) = crate::config::parse_time_of_day(&config.digest.time) else { return Ok(false) };
         let now = chrono::Local::now();
         let minutes = chrono::Timelike::hour(&now) * 60 + chrono::Timelike::minute(&now);
         let today = now.format("%Y-%m-%d").to_string();
         if minutes < at || self.state.meta("digest-done")?.as_deref() == Some(&today) {
-            return Ok(());
+            return Ok(false);
         }
         let Some(user) = config.identity.addresses.first() else {
-            tracing::warn!("digest.enabled needs identity.addresses (the digest is addressed to you)");
-            return Ok(());
+            tracing::warn!("digest.enabled needs identity.addresses (the digest is addressed to you): no digest today");
+            self.state.set_meta("digest-done", &today)?;
+            return Ok(false);
         };
         // Everything journaled since the last digest (by journal id, so nothing
         // falls between two digests), at most a week back.
@@ -267,7 +276,7 @@ impl Daemon {
         }
         self.state.set_meta("digest-last-id", &last_id.to_string())?;
         self.state.set_meta("digest-done", &today)?;
-        Ok(())
+        Ok(true)
     }
 
     /// How long until the digest is due (for the IDLE timeout).
@@ -277,6 +286,9 @@ impl Daemon {
         else {
             return Ok(Duration::MAX);
         };
+        if self.options.dry_run {
+            return Ok(Duration::MAX);
+        }
         let now = chrono::Local::now();
         let minutes = chrono::Timelike::hour(&now) * 60 + chrono::Timelike::minute(&now);
         let today = now.format("%Y-%m-%d").to_string();

@@ -86,6 +86,11 @@ fn subjects_never_stack_auto_prefixes() {
     assert_eq!(auto_subject("AUTO:hello"), "Auto: hello");
     assert_eq!(auto_subject(""), "Auto: your message");
     assert_eq!(auto_subject("Re: lunch"), "Auto: Re: lunch");
+    // Byte 5 inside a character must not panic.
+    assert_eq!(auto_subject("Привет, мир"), "Auto: Привет, мир");
+    assert_eq!(auto_subject("日本語の件名"), "Auto: 日本語の件名");
+    assert_eq!(split_subject("Hi André,\n\nbody").0, None);
+    assert_eq!(split_subject("Hi Zoë").1, "Hi Zoë");
 }
 
 #[test]

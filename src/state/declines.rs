@@ -165,12 +165,33 @@ impl State {
 
     /// The earliest retry time among queued replies.
     pub fn next_decline_at(&self) -> Result<Option<i64>> {
-        Ok(self.conn.query_row("SELECT min(next_attempt_at) FROM decline WHERE status = 'queued'", [], |r| r.get(0))?)
+        // Only rows whose original is filed: the others wait for reconciliation, and
+        // waking up for them would spin.
+        Ok(self.conn.query_row(
+            "SELECT min(d.next_attempt_at) FROM decline d JOIN journal j ON j.id = d.journal_id
+             WHERE d.status = 'queued' AND j.outcome = 'done'",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     /// Every ledger row, oldest first (for tests and `review`).
     pub fn all_declines(&self) -> Result<Vec<DeclineRow>> {
         self.decline_rows("ORDER BY d.id", [])
+    }
+
+    /// True when screener ever meant to decline mail to `address`: writing to a
+    /// stranger (even by sending a drafted decline) is not knowing them.
+    pub fn declined_recipient(&self, address: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM decline WHERE recipient = ?1 OR sender = ?1 LIMIT 1",
+                [address.to_lowercase()],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
     }
 
     /// The reply of journal entry `journal_id`, if one was recorded.
@@ -195,14 +216,14 @@ impl State {
 
     /// Just before the SMTP transaction: after a crash, `sending` means "maybe sent".
     pub fn decline_sending(&self, id: i64) -> Result<()> {
-        self.conn.execute("UPDATE decline SET status = 'sending', attempts = attempts + 1 WHERE id = ?1", [id])?;
+        self.conn.execute("UPDATE decline SET status = 'sending' WHERE id = ?1", [id])?;
         Ok(())
     }
 
     /// A temporary failure: try again at `next_at`.
     pub fn decline_retry(&self, id: i64, next_at: i64, detail: &str) -> Result<()> {
         self.conn.execute(
-            "UPDATE decline SET status = 'queued', next_attempt_at = ?2, detail = ?3 WHERE id = ?1",
+            "UPDATE decline SET status = 'queued', attempts = attempts + 1, next_attempt_at = ?2, detail = ?3 WHERE id = ?1",
             params![id, next_at, detail],
         )?;
         Ok(())
@@ -314,14 +335,17 @@ mod tests {
     #[test]
     fn retries_wait_for_their_time_and_sending_is_always_due() {
         let s = State::in_memory().unwrap();
-        s.record_decline(&intent(1), &reply("a@s.example", "a@s.example", "send")).unwrap();
-        s.record_decline(&intent(2), &reply("b@s.example", "b@s.example", "send")).unwrap();
+        let (j1, _) = s.record_decline(&intent(1), &reply("a@s.example", "a@s.example", "send")).unwrap();
+        let (j2, _) = s.record_decline(&intent(2), &reply("b@s.example", "b@s.example", "send")).unwrap();
+        assert_eq!(s.next_decline_at().unwrap(), None, "nothing to wake up for before the originals are filed");
+        s.complete_all(&[j1, j2], Outcome::Done).unwrap();
         let rows = s.all_declines().unwrap();
         s.decline_sending(rows[0].id).unwrap();
         s.decline_retry(rows[1].id, unix_now() + 60, "451 later").unwrap();
         let due = s.due_declines(unix_now()).unwrap();
         assert_eq!(due.len(), 1);
-        assert_eq!((due[0].status, due[0].attempts), (DeclineStatus::Sending, 1));
+        assert_eq!((due[0].status, due[0].attempts), (DeclineStatus::Sending, 0));
+        assert_eq!(s.all_declines().unwrap()[1].attempts, 1, "a retry counts as an attempt");
         let next = s.next_decline_at().unwrap().unwrap();
         assert!((unix_now() + 58..=unix_now() + 60).contains(&next), "{next}");
         assert_eq!(s.due_declines(unix_now() + 61).unwrap().len(), 2);
