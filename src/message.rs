@@ -3,7 +3,7 @@
 //! Everything the classifier and the policy need is extracted here once, so that
 //! neither of them touches MIME, charsets or header syntax.
 
-mod auth;
+pub(crate) mod auth;
 mod normalize;
 mod quoted;
 

@@ -81,15 +81,30 @@ pub enum NoReply {
     NotAuthenticated(String),
     #[error("no Return-Path was recorded at delivery and DMARC did not pass for {0}: nowhere safe to reply")]
     NoReplyAddress(String),
+    #[error("the Return-Path {0} is not on the From domain and DMARC did not pass for it: nowhere safe to reply")]
+    UnalignedReturnPath(String),
 }
 
-/// Where an automatic reply goes (RFC 3834 §4): the Return-Path recorded at delivery;
-/// without one, the From address, but only when DMARC vouches for its domain.
+/// Where an automatic reply goes (RFC 3834 §4): the Return-Path recorded at delivery
+/// when it is on the (authenticated) From domain; otherwise, or without one, the From
+/// address, but only when DMARC vouches for its domain. An envelope sender on some
+/// other domain is either forged (a replayed DKIM signature) or an email service's
+/// bounce robot: never the person.
 pub fn reply_target(message: &Message) -> Result<String, NoReply> {
+    let dmarc_from =
+        || message.from.as_ref().filter(|f| message.auth.dmarc_passed(f.domain())).map(|f| f.address.clone());
     match &message.return_path {
         ReturnPath::Null => Err(NoReply::NullReturnPath),
         ReturnPath::Address(a) if crate::message::is_robot_address(a) => Err(NoReply::RobotSender(a.clone())),
-        ReturnPath::Address(a) => Ok(a.clone()),
+        ReturnPath::Address(a) => {
+            let from = message.from.as_ref().ok_or(NoReply::NoSender)?;
+            let domain = a.rsplit_once('@').map_or("", |(_, d)| d);
+            if crate::message::auth::domain_aligned(domain, from.domain()) {
+                Ok(a.clone())
+            } else {
+                dmarc_from().ok_or_else(|| NoReply::UnalignedReturnPath(a.clone()))
+            }
+        }
         ReturnPath::Missing => {
             let from = message.from.as_ref().ok_or(NoReply::NoSender)?;
             if message.auth.dmarc_passed(from.domain()) {
@@ -359,6 +374,14 @@ mod tests {
         assert_eq!(reply_target(&bounce), Ok("ann.smith@mail.s.example".into()));
         // No Return-Path: From only when DMARC passed for its domain.
         assert_eq!(reply_target(&m(&format!("{AUTH_OK}From: ann@s.example\n\nx"))), Ok("ann@s.example".into()));
+        // An envelope sender on another domain (an ESP's bounce robot, or a replay):
+        // the DMARC-verified From instead, or nothing.
+        let esp = m(&format!("{AUTH_OK}Return-Path: <b-123@mail.esp.example>\nFrom: ann@s.example\n\nx"));
+        assert_eq!(reply_target(&esp), Ok("ann@s.example".into()));
+        let replay = m(
+            "Authentication-Results: mx.b.example; dkim=pass header.d=s.example\nReturn-Path: <victim@t.example>\nFrom: ann@s.example\n\nx",
+        );
+        assert_eq!(reply_target(&replay), Err(NoReply::UnalignedReturnPath("victim@t.example".into())));
         let spf_only = "Authentication-Results: mx.b.example; spf=pass smtp.mailfrom=s.example\n";
         let no_dmarc = m(&format!("{spf_only}From: ann@s.example\n\nx"));
         assert_eq!(reply_target(&no_dmarc), Err(NoReply::NoReplyAddress("s.example".into())));

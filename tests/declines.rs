@@ -374,6 +374,7 @@ fn the_rules_apply_again_at_send_time() {
     let row = &ledger(&setup)[0];
     assert_eq!(row.status, DeclineStatus::Cancelled);
     assert!(row.detail.as_deref().unwrap_or("").contains("known contact"), "{row:?}");
+    assert_eq!(count(&server, "Sent"), 0, "the copy of a reply that never left is removed");
 }
 
 #[test]

@@ -131,7 +131,7 @@ pub fn explain(config: &Config, target: &str) -> Result<ExitCode> {
                 out,
                 "  reply:    {} to {} ({}){}",
                 d.status.as_str(),
-                d.recipient,
+                safe(&d.recipient),
                 d.mode,
                 d.detail.map(|x| format!(": {}", safe(&x))).unwrap_or_default()
             )?,

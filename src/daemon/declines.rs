@@ -130,18 +130,21 @@ impl Daemon {
                 other => {
                     let why = format!("the original was not filed ({})", other.as_str());
                     self.state.decline_done(row.id, DeclineStatus::Cancelled, Some(&why))?;
+                    reselect |= self.discard_sent_copy(conn, &row).await?;
                     continue;
                 }
             }
             if let Err(why) = self.still_allowed(&row) {
                 tracing::info!(to = %row.recipient, "decline cancelled: {why}");
                 self.state.decline_done(row.id, DeclineStatus::Cancelled, Some(&why))?;
+                reselect |= self.discard_sent_copy(conn, &row).await?;
                 continue;
             }
             // Switching to draft mode applies to replies not yet on their way.
             let draft = row.mode == "draft"
                 || (self.config().decline.mode == DeclineMode::Draft && row.status == DeclineStatus::Queued);
             if draft {
+                reselect |= self.discard_sent_copy(conn, &row).await?;
                 reselect |= self.draft(conn, &row).await?;
                 continue;
             }
@@ -165,8 +168,15 @@ impl Daemon {
             if !row.copied {
                 // Copied before a crash but not yet recorded? The Sent folder knows.
                 reselect = true;
-                if !conn.folder_has_message_id(&sent_folder, &row.reply_message_id).await? {
-                    conn.append(&sent_folder, "(\\Seen)", &row.raw).await?;
+                let present = conn.folder_has_message_id(&sent_folder, &row.reply_message_id).await?;
+                if !present && let Err(e) = conn.append(&sent_folder, "(\\Seen)", &row.raw).await {
+                    if !super::is_refusal(&e) {
+                        return Err(e);
+                    }
+                    // Sent over quota, say: the reply waits rather than leaving
+                    // without the copy that makes it safe to send exactly once.
+                    self.retry_later(&row, &format!("cannot copy it to {sent_folder}: {e:#}"))?;
+                    continue;
                 }
                 self.state.decline_copied(row.id)?;
             }
@@ -224,6 +234,19 @@ impl Daemon {
         Ok(reselect)
     }
 
+    /// Removes the Sent copy of a reply that will not leave after all, so that Sent
+    /// never shows a reply nobody received. Returns whether it selected Sent.
+    async fn discard_sent_copy(&mut self, conn: &mut Connection, row: &DeclineRow) -> Result<bool> {
+        if !row.copied || row.mode != "send" {
+            return Ok(false);
+        }
+        let sent = self.copy_folder(conn, SpecialUse::Sent).await?;
+        if let Err(e) = conn.delete_message_id(&sent, &row.reply_message_id).await {
+            tracing::warn!("could not remove the unsent copy from {sent}: {e:#}");
+        }
+        Ok(true)
+    }
+
     /// The send-time check: the original's headers against today's configuration.
     fn still_allowed(&self, row: &DeclineRow) -> Result<(), String> {
         let limits = self.screener.limits();
@@ -238,8 +261,12 @@ impl Daemon {
     async fn draft(&mut self, conn: &mut Connection, row: &DeclineRow) -> Result<bool> {
         let folder = self.copy_folder(conn, SpecialUse::Drafts).await?;
         let present = conn.folder_has_message_id(&folder, &row.reply_message_id).await?;
-        if !present {
-            conn.append(&folder, "(\\Draft \\Seen)", &row.raw).await?;
+        if !present && let Err(e) = conn.append(&folder, "(\\Draft \\Seen)", &row.raw).await {
+            if !super::is_refusal(&e) {
+                return Err(e);
+            }
+            self.retry_later(row, &format!("cannot put it in {folder}: {e:#}"))?;
+            return Ok(true);
         }
         tracing::info!(to = %row.recipient, folder = %folder, "decline drafted: read it and send it yourself");
         self.state.decline_copied(row.id)?;

@@ -107,55 +107,73 @@ impl Daemon {
         conn.ensure_folder(&target).await?;
         let uids = conn.uid_search("ALL").await?;
         let max_bytes = self.screener.limits().max_raw_bytes();
-        let mut learned = Vec::new();
-        conn.fetch_each(&uids, max_bytes, |uid, raw| {
-            learned.push((uid, raw.to_vec()));
-            Ok(true)
-        })
-        .await?;
-        let mut ids = Vec::new();
-        let mut moved = Vec::new();
-        for (uid, raw) in learned {
-            let (parsed, decision) = self.screener.screen(&raw);
-            let key = super::message_key(parsed.as_ref(), &raw);
-            if let Some(msg) = &parsed {
-                self.learn(&key, msg, Label::Extractive, "train-folder")?;
+        // In small batches: the user may drop thousands of messages in at once.
+        for chunk in uids.chunks(50) {
+            let mut learned = Vec::new();
+            conn.fetch_each(chunk, max_bytes, |uid, raw| {
+                learned.push((uid, raw.to_vec()));
+                Ok(true)
+            })
+            .await?;
+            let mut ids = Vec::new();
+            let mut moved = Vec::new();
+            for (uid, raw) in learned {
+                let (parsed, decision) = self.screener.screen(&raw);
+                let key = super::message_key(parsed.as_ref(), &raw);
+                if let Some(msg) = &parsed {
+                    self.learn(&key, msg, Label::Extractive, "train-folder")?;
+                }
+                let intent = Intent {
+                    mailbox: folder.clone(),
+                    uidvalidity: selected.uidvalidity,
+                    uid,
+                    message_key: key,
+                    message_id: parsed.as_ref().and_then(|m| m.message_id.clone()),
+                    sender: parsed.as_ref().and_then(|m| m.from.as_ref()).map(|f| f.address.clone()),
+                    subject: parsed.as_ref().map(|m| m.subject.clone()),
+                    score: decision.score,
+                    action: "file".into(),
+                    category: decision.category.clone(),
+                    reasons: serde_json::to_string(&[crate::classify::Reason {
+                        rule: "policy:trained".into(),
+                        category: "policy".into(),
+                        weight: 0.0,
+                        excerpt: format!("you moved this to {folder}: learned as extractive and filed"),
+                    }])?,
+                    target: Some(self.config().folders.extractive.clone()),
+                };
+                let (id, outcome) = self.state.record_intent(&intent)?;
+                if outcome != Outcome::Pending {
+                    // Handled before: filed (a copy left behind without UIDPLUS) or
+                    // refused by the server; not tried again every minute.
+                    continue;
+                }
+                tracing::info!(
+                    uid,
+                    from = intent.sender.as_deref().unwrap_or(""),
+                    "learned as extractive from {folder}; filing it"
+                );
+                ids.push(id);
+                moved.push(uid);
             }
-            let intent = Intent {
-                mailbox: folder.clone(),
-                uidvalidity: selected.uidvalidity,
-                uid,
-                message_key: key,
-                message_id: parsed.as_ref().and_then(|m| m.message_id.clone()),
-                sender: parsed.as_ref().and_then(|m| m.from.as_ref()).map(|f| f.address.clone()),
-                subject: parsed.as_ref().map(|m| m.subject.clone()),
-                score: decision.score,
-                action: "file".into(),
-                category: decision.category.clone(),
-                reasons: serde_json::to_string(&[crate::classify::Reason {
-                    rule: "policy:trained".into(),
-                    category: "policy".into(),
-                    weight: 0.0,
-                    excerpt: format!("you moved this to {folder}: learned as extractive and filed"),
-                }])?,
-                target: Some(self.config().folders.extractive.clone()),
-            };
-            let (id, _) = self.state.record_intent(&intent)?;
-            tracing::info!(
-                uid,
-                from = intent.sender.as_deref().unwrap_or(""),
-                "learned as extractive from {folder}; filing it"
-            );
-            ids.push(id);
-            moved.push(uid);
-        }
-        if !moved.is_empty() {
-            let keywords = vec!["$Screened".to_string()];
-            if selected.keywords {
-                conn.add_keywords(&moved, &keywords).await?;
+            if !moved.is_empty() {
+                let keywords = vec!["$Screened".to_string()];
+                if selected.keywords {
+                    conn.add_keywords(&moved, &keywords).await?;
+                }
+                match conn.move_messages(&moved, &target).await {
+                    Ok(_) => self.state.complete_all(&ids, Outcome::Done)?,
+                    // Refused (quota, permissions): learned all the same; left in
+                    // place and recorded, rather than retried every minute.
+                    Err(e) if super::is_refusal(&e) => {
+                        tracing::error!("could not file the messages from {folder}: {e:#}");
+                        for id in &ids {
+                            self.state.complete(*id, Outcome::Failed, Some(&format!("{e:#}")))?;
+                        }
+                    }
+                    Err(e) => return Err(e),
+                }
             }
-            conn.move_messages(&moved, &target).await?;
-            self.state.complete_all(&ids, Outcome::Done)?;
         }
         Ok(true)
     }

@@ -160,7 +160,7 @@ impl AuthVerdicts {
 }
 
 /// Relaxed alignment (DMARC's default): the same domain or one a subdomain of the other.
-fn domain_aligned(a: &str, b: &str) -> bool {
+pub(crate) fn domain_aligned(a: &str, b: &str) -> bool {
     let (a, b) = (a.trim_end_matches('.'), b.trim_end_matches('.'));
     a.eq_ignore_ascii_case(b)
         || a.to_ascii_lowercase().ends_with(&format!(".{}", b.to_ascii_lowercase()))
