@@ -99,8 +99,25 @@ impl Daemon {
         // Created up front, so it is there in the user's client to drop mail into.
         conn.ensure_folder(&folder).await?;
         let (messages, _, _) = conn.status(&folder).await?;
+        // A crash between the MOVE and its journal entry: what is gone from Train was
+        // moved (what is still there is moved below).
+        let pending = self.state.pending(&folder)?;
+        let mut examined = false;
+        if !pending.is_empty() {
+            let present = if messages == 0 {
+                Vec::new()
+            } else {
+                conn.examine(&folder).await?;
+                examined = true;
+                let uids: Vec<u32> = pending.iter().map(|e| e.uid).collect();
+                conn.uid_search(&format!("UID {}", crate::imap::uid_set(&uids))).await?
+            };
+            for entry in pending.iter().filter(|e| !present.contains(&e.uid)) {
+                self.state.complete(entry.id, Outcome::Done, Some("reconciled: no longer in the Train folder"))?;
+            }
+        }
         if messages == 0 {
-            return Ok(false);
+            return Ok(examined);
         }
         let selected: Selected = conn.select(&folder).await?;
         let target = conn.folder_name(&self.config().folders.extractive.clone()).await?;
