@@ -191,6 +191,14 @@ impl Daemon {
                     result
                 }
             };
+            // The brake holds at send time too: after an SMTP outage the queue must
+            // not all leave in one burst.
+            let limit = self.config().decline.max_per_hour;
+            if check.is_ok() && self.state.sent_since(now() - 3600)? >= limit {
+                tracing::warn!(to = %row.recipient, "decline.max_per_hour ({limit}) reached: this reply waits");
+                self.state.decline_retry(row.id, now() + 600, "waiting for decline.max_per_hour")?;
+                continue;
+            }
             let result = match check {
                 Ok(()) => {
                     self.state.decline_sending(row.id)?;

@@ -154,6 +154,16 @@ impl State {
         Ok(n as u64)
     }
 
+    /// Replies that actually went out since `since` (unix seconds).
+    pub fn sent_since(&self, since: i64) -> Result<u64> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM decline WHERE mode = 'send' AND status = 'sent' AND done_at >= ?1",
+            params![since],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
     /// Replies with work left whose time has come (`queued` and due, or `sending`,
     /// which only a crash leaves behind), oldest first.
     pub fn due_declines(&self, now: i64) -> Result<Vec<DeclineRow>> {
@@ -353,5 +363,7 @@ mod tests {
         s.decline_done(rows[0].id, DeclineStatus::Sent, None).unwrap();
         let row = &s.all_declines().unwrap()[0];
         assert!(row.copied && row.status == DeclineStatus::Sent);
+        assert_eq!(s.sent_since(unix_now() - 5).unwrap(), 1, "the brake at send time counts what left");
+        assert_eq!(s.sent_since(unix_now() + 5).unwrap(), 0);
     }
 }
