@@ -10,7 +10,7 @@ use crate::config::{self, Config, InitialScan};
 use crate::imap::{Connection, LoginRejected, Selected, Woken};
 use crate::message;
 use crate::notify::Notifier;
-use crate::policy::{Action, Decision};
+use crate::policy::{self, Action};
 use crate::screen::Screener;
 use crate::state::{Cursor, Intent, Outcome, State};
 use anyhow::{Context, Result};
@@ -549,31 +549,11 @@ impl Daemon {
         };
         if let (Some(folder), Some(msg)) = (moved_back, &parsed) {
             let said = self.released(msg, &key, &folder)?;
-            decision = Decision {
-                action: Action::Keep,
-                score: decision.score,
-                category: decision.category,
-                reasons: vec![crate::classify::Reason {
-                    rule: "policy:released".into(),
-                    category: "policy".into(),
-                    weight: 0.0,
-                    excerpt: said,
-                }],
-            };
+            decision = policy::kept_because(decision, "released", said);
         } else if self.state.seen_key(&mailbox, &key)? {
             // The same message again (a duplicate delivery, or after a UIDVALIDITY
             // change): it was handled once, so leave it.
-            decision = Decision {
-                action: Action::Keep,
-                score: decision.score,
-                category: decision.category,
-                reasons: vec![crate::classify::Reason {
-                    rule: "policy:already-handled".into(),
-                    category: "policy".into(),
-                    weight: 0.0,
-                    excerpt: "this Message-ID was handled before".into(),
-                }],
-            };
+            decision = policy::kept_because(decision, "already-handled", "this Message-ID was handled before".into());
         }
         let reply = match (&parsed, decision.action) {
             (Some(msg), Action::Decline) => self.prepare_decline(msg, &key, raw, &mut decision)?,

@@ -232,7 +232,14 @@ pub fn unreadable(error: &dyn fmt::Display) -> Decision {
     }
 }
 
-fn policy_reason(step: &str, excerpt: String) -> Reason {
+/// A decision the daemon overrules to `keep` for a reason only it can see (a message
+/// handled before, one the user moved back): the score stays, the reasons become that one.
+pub fn kept_because(decision: Decision, step: &str, excerpt: String) -> Decision {
+    Decision { action: Action::Keep, reasons: vec![policy_reason(step, excerpt)], ..decision }
+}
+
+/// A policy step as a reason: weight 0, so the reasons still add up to the score.
+pub fn policy_reason(step: &str, excerpt: String) -> Reason {
     Reason { rule: format!("policy:{step}"), category: "policy".into(), weight: 0.0, excerpt }
 }
 

@@ -46,12 +46,7 @@ impl Daemon {
         let sender = msg.from.as_ref().map(|m| m.address.clone()).unwrap_or_default();
         let file = |decision: &mut Decision, step: &str, why: String| {
             decision.action = Action::File;
-            decision.reasons.push(crate::classify::Reason {
-                rule: format!("policy:{step}"),
-                category: "policy".into(),
-                weight: 0.0,
-                excerpt: format!("filed without a reply: {why}"),
-            });
+            decision.reasons.push(crate::policy::policy_reason(step, format!("filed without a reply: {why}")));
         };
         let reply = match self.screener.compose_reply(msg, key, decision) {
             Ok(reply) => reply,

@@ -151,12 +151,10 @@ impl Daemon {
                     score: decision.score,
                     action: "file".into(),
                     category: decision.category.clone(),
-                    reasons: serde_json::to_string(&[crate::classify::Reason {
-                        rule: "policy:trained".into(),
-                        category: "policy".into(),
-                        weight: 0.0,
-                        excerpt: format!("you moved this to {folder}: learned as extractive and filed"),
-                    }])?,
+                    reasons: serde_json::to_string(&[crate::policy::policy_reason(
+                        "trained",
+                        format!("you moved this to {folder}: learned as extractive and filed"),
+                    )])?,
                     target: Some(self.config().folders.extractive.clone()),
                 };
                 let (id, outcome) = self.state.record_intent(&intent)?;
