@@ -21,7 +21,7 @@ pub fn compile(source: &str) -> Result<Compiled, String> {
     let source = ascii_classes(source);
     let hir = regex_syntax::Parser::new().parse(&source).map_err(|e| e.to_string())?;
     // Rules only need the match span: skip the engines that exist for capture groups.
-    let config = meta::Config::new().onepass(false).backtrack(false);
+    let config = meta::Config::new().onepass(false).backtrack(false).auto_prefilter(false);
     let regex = Regex::builder().configure(config).build_from_hir(&hir).map_err(|e| e.to_string())?;
     Ok(Compiled { regex, hir })
 }
@@ -154,7 +154,7 @@ pub fn gates(compiled: &Compiled) -> Gates {
     let extract = |prefix: bool| -> Vec<String> {
         let mut extractor = Extractor::new();
         let kind = if prefix { ExtractKind::Prefix } else { ExtractKind::Suffix };
-        extractor.kind(kind).limit_total(2000).limit_class(10).limit_repeat(3);
+        extractor.kind(kind).limit_total(300).limit_class(10).limit_repeat(3);
         let mut seq = extractor.extract(&compiled.hir);
         if prefix {
             seq.optimize_for_prefix_by_preference();
