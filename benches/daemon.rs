@@ -291,6 +291,11 @@ fn main() {
     let mut imap = server.login();
     let mut latencies = Vec::new();
     for n in 0..200u32 {
+        // Mail arrives while the daemon waits in IDLE, as it does in real life: give it
+        // time to go back to IDLE after the previous message. (Appending at once
+        // would often beat the next IDLE command, whose start reports new mail
+        // without Dovecot's delay, and make the figure look better than it is.)
+        std::thread::sleep(Duration::from_millis(50));
         let raw = String::from_utf8_lossy(&extractive).replace("Message-ID: <", &format!("Message-ID: <lat{n}."));
         imap.append("INBOX", raw.as_bytes(), &[]);
         let appended = Instant::now();
@@ -343,6 +348,22 @@ fn main() {
         latencies.last().unwrap().as_secs_f64() * 1000.0
     );
     println!("memory   RSS of the idle daemon: {:.1} MiB", rss as f64 / 1024.0);
+    // What the resident memory is: the binary's pages, or heap.
+    if let Ok(rollup) = fs::read_to_string(format!("/proc/{}/smaps_rollup", daemon.id())) {
+        let field = |name: &str| {
+            rollup
+                .lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .unwrap_or("?")
+                .to_string()
+        };
+        println!(
+            "memory   of which file-backed (the binary, libraries) {} KiB, anonymous (heap, stacks) {} KiB",
+            field("Rss:").parse::<i64>().unwrap_or(0) - field("Anonymous:").parse::<i64>().unwrap_or(0),
+            field("Anonymous:")
+        );
+    }
     let _ = daemon.kill();
     let _ = daemon.wait();
 }

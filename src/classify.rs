@@ -14,7 +14,7 @@ pub mod rules;
 use crate::contacts::Contacts;
 use crate::message::{Message, normalize};
 use aho_corasick::{AhoCorasick, MatchKind};
-use regex_automata::{Anchored, Input, meta::Regex};
+use pattern::{Engine, EngineCache};
 use rules::{ComboSpec, Fact, RuleError, RuleSet, Where};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -63,9 +63,8 @@ enum Target {
 
 struct GatedRegex {
     rule: usize,
-    regex: Regex,
-    /// Runs anchored at prefix hits (else unanchored over the region).
-    has_prefixes: bool,
+    /// Anchored at prefix hits, or over the whole region without prefixes.
+    engine: Engine,
     /// Runs only in a region where a suffix was seen.
     has_suffixes: bool,
 }
@@ -85,6 +84,11 @@ pub struct Classifier {
     /// Pattern index of the automaton → what finding that pattern means.
     targets: Vec<Vec<Target>>,
     regexes: Vec<GatedRegex>,
+    /// The regexes' lazy-DFA caches, kept between messages so that states built for
+    /// one message serve the next (a second thread classifying at the same time gets
+    /// its own set), and dropped by `release_caches` when the daemon goes idle: warm,
+    /// they are the largest part of its memory.
+    caches: std::sync::Mutex<Vec<Vec<EngineCache>>>,
     facts: Vec<(usize, Fact)>,
     combos: Vec<ComboSpec>,
     category_max: BTreeMap<String, f64>,
@@ -160,6 +164,13 @@ impl Classifier {
                         }
                         None => {
                             let gates = pattern::gates(&compiled);
+                            let engine = match Engine::new(&compiled, !gates.prefixes.is_empty()) {
+                                Ok(engine) => engine,
+                                Err(e) => {
+                                    errors.push(rule_err(&spec.id, format!("the regex does not compile: {e}")));
+                                    continue;
+                                }
+                            };
                             let i = regexes.len();
                             for literal in &gates.prefixes {
                                 add_pattern(literal.clone(), Target::Prefix(i));
@@ -167,12 +178,7 @@ impl Classifier {
                             for literal in &gates.suffixes {
                                 add_pattern(literal.clone(), Target::Suffix(i));
                             }
-                            regexes.push(GatedRegex {
-                                rule: index,
-                                regex: compiled.regex,
-                                has_prefixes: !gates.prefixes.is_empty(),
-                                has_suffixes: !gates.suffixes.is_empty(),
-                            });
+                            regexes.push(GatedRegex { rule: index, engine, has_suffixes: !gates.suffixes.is_empty() });
                         }
                     },
                     Err(e) => errors.push(rule_err(&spec.id, format!("the regex does not compile: {e}"))),
@@ -236,6 +242,7 @@ impl Classifier {
             patterns,
             targets,
             regexes,
+            caches: Default::default(),
             facts,
             combos: set.combos.iter().filter(|c| c.enabled && c.weight != 0.0).cloned().collect(),
             category_max: set.category_max.clone(),
@@ -247,9 +254,21 @@ impl Classifier {
     pub fn ungated_rules(&self) -> Vec<&str> {
         self.regexes
             .iter()
-            .filter(|r| !r.has_prefixes && !r.has_suffixes)
+            .filter(|r| !r.engine.is_anchored() && !r.has_suffixes)
             .map(|r| self.rules[r.rule].id.as_str())
             .collect()
+    }
+
+    /// Frees the regex caches; the next message builds what it needs again.
+    pub fn release_caches(&self) {
+        if let Ok(mut pool) = self.caches.lock() {
+            pool.clear();
+        }
+    }
+
+    /// Bytes held by the regex caches now (for tests and benchmarks).
+    pub fn cache_bytes(&self) -> usize {
+        self.caches.lock().map(|pool| pool.iter().flatten().map(EngineCache::memory_usage).sum()).unwrap_or(0)
     }
 
     /// Number of active rules and combos.
@@ -302,24 +321,31 @@ impl Classifier {
                 && (!g.has_suffixes || suffix_seen[i][r])
                 && in_scope(self.rules[g.rule].scope, regions[r].start, body_start)
         };
+        let mut caches = self.caches.lock().ok().and_then(|mut pool| pool.pop()).unwrap_or_default();
+        if caches.len() != self.regexes.len() {
+            caches = self.regexes.iter().map(|g| g.engine.cache()).collect();
+        }
         for (i, at) in prefix_hits {
             let g = &self.regexes[i];
             let r = region(at);
-            if possible(g, i, r, &fired) {
-                let input = Input::new(&haystack).span(at..regions[r].end).anchored(Anchored::Yes);
-                if let Some(m) = g.regex.search(&input) {
-                    fired[g.rule] = Some(excerpt(&haystack, m.start(), m.end()));
+            if possible(g, i, r, &fired)
+                && let Some(m) = g.engine.find(&mut caches[i], &haystack, at..regions[r].end)
+            {
+                fired[g.rule] = Some(excerpt(&haystack, m.start, m.end));
+            }
+        }
+        for (i, g) in self.regexes.iter().enumerate().filter(|(_, g)| !g.engine.is_anchored()) {
+            for (r, span) in regions.iter().enumerate() {
+                if possible(g, i, r, &fired)
+                    && let Some(m) = g.engine.find(&mut caches[i], &haystack, span.clone())
+                {
+                    fired[g.rule] = Some(excerpt(&haystack, m.start, m.end));
                 }
             }
         }
-        for (i, g) in self.regexes.iter().enumerate().filter(|(_, g)| !g.has_prefixes) {
-            for (r, span) in regions.iter().enumerate() {
-                if possible(g, i, r, &fired)
-                    && let Some(m) = g.regex.search(&Input::new(&haystack).span(span.clone()))
-                {
-                    fired[g.rule] = Some(excerpt(&haystack, m.start(), m.end()));
-                }
-            }
+
+        if let Ok(mut pool) = self.caches.lock() {
+            pool.push(caches);
         }
 
         for (rule, fact) in &self.facts {

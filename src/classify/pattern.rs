@@ -4,26 +4,111 @@
 //! like any `phrases` list. The rest run only where one of their literal prefixes was
 //! found, anchored there.
 
+use regex_automata::hybrid::dfa::{self, DFA};
 use regex_automata::meta::{self, Regex};
+use regex_automata::nfa::thompson::{self, WhichCaptures};
+use regex_automata::{Anchored, Input};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Hir, HirKind, Look};
+use std::ops::Range;
 
-/// A rule regex, compiled, with its syntax tree kept for analysis.
+/// A rule regex, parsed, its syntax tree kept for analysis and compilation.
 pub struct Compiled {
-    pub regex: Regex,
     hir: Hir,
 }
 
-/// Compiles a rule regex. Normalized text is ASCII but for the rare letter without a
+/// Parses a rule regex. Normalized text is ASCII but for the rare letter without a
 /// Latin look-alike, so `\w`, `\s`, `\d` and `\b` are given their ASCII meaning: the
 /// Unicode classes are huge and make every search slower for no gain.
 pub fn compile(source: &str) -> Result<Compiled, String> {
-    let source = ascii_classes(source);
-    let hir = regex_syntax::Parser::new().parse(&source).map_err(|e| e.to_string())?;
-    // Rules only need the match span: skip the engines that exist for capture groups.
-    let config = meta::Config::new().onepass(false).backtrack(false).auto_prefilter(false);
-    let regex = Regex::builder().configure(config).build_from_hir(&hir).map_err(|e| e.to_string())?;
-    Ok(Compiled { regex, hir })
+    let hir = regex_syntax::Parser::new().parse(&ascii_classes(source)).map_err(|e| e.to_string())?;
+    // A lazy DFA cannot decide a Unicode word boundary on non-ASCII text.
+    if hir.properties().look_set().contains_word_unicode() {
+        return Err("Unicode word boundaries (`\\<`, `\\>`, `\\b{start}`) are not supported: use `\\b`".into());
+    }
+    Ok(Compiled { hir })
+}
+
+impl Compiled {
+    /// The whole regex, for the tests' naive evaluation.
+    #[cfg(test)]
+    pub fn regex(&self) -> Regex {
+        Regex::builder().build_from_hir(&self.hir).unwrap()
+    }
+}
+
+/// How a gated regex runs.
+pub enum Engine {
+    /// Anchored at one of its prefixes: only the end of the match is unknown, so a
+    /// forward lazy DFA is enough. No reverse automaton and no dispatch, which are most
+    /// of the memory and of the cost of a short search.
+    Forward(Box<DFA>),
+    /// Without prefixes: the full regex finds both ends.
+    Full(Regex),
+}
+
+/// The mutable search state of an `Engine`. One per regex, held in a vector: the
+/// common forward variant stays inline rather than behind a pointer on every search.
+#[allow(clippy::large_enum_variant)]
+pub enum EngineCache {
+    Forward(dfa::Cache),
+    Full(Box<meta::Cache>),
+}
+
+impl EngineCache {
+    pub fn memory_usage(&self) -> usize {
+        match self {
+            EngineCache::Forward(c) => c.memory_usage(),
+            EngineCache::Full(c) => c.memory_usage(),
+        }
+    }
+}
+
+impl Engine {
+    pub fn new(compiled: &Compiled, anchored: bool) -> Result<Engine, String> {
+        if anchored {
+            let nfa = thompson::Compiler::new()
+                .configure(thompson::Config::new().which_captures(WhichCaptures::None))
+                .build_from_hir(&compiled.hir)
+                .map_err(|e| e.to_string())?;
+            DFA::builder().build_from_nfa(nfa).map(|dfa| Engine::Forward(Box::new(dfa))).map_err(|e| e.to_string())
+        } else {
+            // Rules only need the match span: skip the engines for capture groups.
+            let config = meta::Config::new().onepass(false).backtrack(false);
+            Regex::builder()
+                .configure(config)
+                .build_from_hir(&compiled.hir)
+                .map(Engine::Full)
+                .map_err(|e| e.to_string())
+        }
+    }
+
+    pub fn cache(&self) -> EngineCache {
+        match self {
+            Engine::Forward(dfa) => EngineCache::Forward(dfa.create_cache()),
+            Engine::Full(regex) => EngineCache::Full(Box::new(regex.create_cache())),
+        }
+    }
+
+    pub fn is_anchored(&self) -> bool {
+        matches!(self, Engine::Forward(_))
+    }
+
+    /// The first match in `span`; an anchored engine's match starts at `span.start`.
+    pub fn find(&self, cache: &mut EngineCache, haystack: &str, span: Range<usize>) -> Option<Range<usize>> {
+        match (self, cache) {
+            (Engine::Forward(dfa), EngineCache::Forward(cache)) => {
+                let input = Input::new(haystack).span(span.clone()).anchored(Anchored::Yes);
+                // The DFA gives up only on a Unicode word boundary, which `compile`
+                // refuses, or after thrashing its cache, which it is never told to do.
+                dfa.try_search_fwd(cache, &input).ok().flatten().map(|m| span.start..m.offset())
+            }
+            (Engine::Full(regex), EngineCache::Full(cache)) => {
+                regex.search_with(cache, &Input::new(haystack).span(span)).map(|m| m.range())
+            }
+            _ => None,
+        }
+    }
 }
 
 /// A phrase the regex stands for, with the word boundaries the regex demands.
@@ -245,6 +330,14 @@ mod tests {
         assert_eq!(g.prefixes, ["your "]);
         assert_eq!(g.suffixes, [" network"]);
         assert_eq!(gates(&compile(r"\w+ing \w+").unwrap()), Gates::default());
+    }
+
+    #[test]
+    fn unicode_word_boundaries_are_refused_with_the_reason() {
+        // `\b` is always made ASCII; the word-start form is not.
+        let err = compile(r"\<network").err().unwrap();
+        assert!(err.contains("Unicode word boundaries"), "{err}");
+        assert!(compile(r"\bnetwork\b").is_ok());
     }
 
     #[test]

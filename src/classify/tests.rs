@@ -198,6 +198,18 @@ phrases = ["be your own boss"]
 }
 
 #[test]
+fn released_regex_caches_are_rebuilt_with_the_same_verdict() {
+    let c = Classifier::new(&RuleSet::builtin().unwrap()).unwrap();
+    let m = message("quick question", "Could you introduce me to a few of your clients who might need our services?");
+    let first = run(&c, &m);
+    assert!(first.score > 0.0);
+    assert!(c.cache_bytes() > 0, "a regex ran, so its cache holds states");
+    c.release_caches();
+    assert_eq!(c.cache_bytes(), 0);
+    assert_eq!(run(&c, &m), first);
+}
+
+#[test]
 fn builtin_rules_compile() {
     let set = RuleSet::builtin().unwrap();
     let c = Classifier::new(&set).unwrap_or_else(|e| panic!("{e:#?}"));
@@ -216,7 +228,7 @@ fn the_fast_path_fires_exactly_what_a_naive_search_fires() {
         .rules
         .iter()
         .filter(|r| r.enabled && r.weight != 0.0)
-        .filter_map(|r| r.regex.as_ref().map(|src| (r.id.clone(), r.scope, pattern::compile(src).unwrap().regex)))
+        .filter_map(|r| r.regex.as_ref().map(|src| (r.id.clone(), r.scope, pattern::compile(src).unwrap().regex())))
         .collect();
     let naive = |m: &Message| -> BTreeSet<String> {
         let mut fired = BTreeSet::new();
