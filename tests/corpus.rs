@@ -136,6 +136,29 @@ fn third_independent_set_meets_the_bar() {
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
+#[test]
+fn fourth_independent_set_meets_the_bar() {
+    let dir = repo().join("tests/training4");
+    let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
+    // Written by a fourth author without reading the rules, then used to widen them
+    // (32/45 extractive and 2 welcome screened before, 45/45 and none after): now a
+    // regression guard like dev.
+    let failures = check_labeled("training4", &dir, &screener, 0.95, 0.0);
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn fifth_independent_set_meets_the_bar() {
+    let dir = repo().join("tests/training5");
+    let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
+    // Written by a fifth author without reading the rules, then used to widen them
+    // (41/45 extractive and 2 welcome screened before, 44/45 and none after; the
+    // miss is a bump whose ask is only in the quoted earlier message, which is not
+    // scored): now a regression guard like dev.
+    let failures = check_labeled("training5", &dir, &screener, 0.95, 0.0);
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
 fn screened_share(dir: &Path, screener: &Screener) -> (usize, usize, Vec<String>) {
     let (mut total, mut screened, mut which) = (0, 0, Vec::new());
     mailfiles::visit(dir, screener.limits().max_raw_bytes(), &mut |item| {
