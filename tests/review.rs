@@ -239,6 +239,37 @@ fn the_daily_digest_arrives_once_and_lists_what_was_screened() {
 }
 
 #[test]
+fn a_crash_after_the_digest_was_appended_neither_repeats_it_nor_loses_later_decisions() {
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "initial_scan = \"all\"\n[digest]\nenabled = true\ntime = \"00:00\"\n");
+    server.append("INBOX", &ask("c1@x.example", "pat@pushy.example"), &[]);
+    once(&setup);
+    assert_eq!(server.count("INBOX"), 1, "the digest");
+    let meta = |key: &str| -> Option<String> {
+        let conn = rusqlite::Connection::open(setup.state_path()).unwrap();
+        conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).ok()
+    };
+    let covered = meta("digest-last-id").unwrap();
+    let today = meta("digest-done").unwrap();
+    // Back to the moment between the APPEND and the bookkeeping after it: the digest
+    // is in the inbox, the database only knows it was about to be appended.
+    let conn = rusqlite::Connection::open(setup.state_path()).unwrap();
+    conn.execute("UPDATE meta SET value = '0' WHERE key = 'digest-last-id'", []).unwrap();
+    conn.execute("UPDATE meta SET value = '1970-01-01' WHERE key = 'digest-done'", []).unwrap();
+    conn.execute("UPDATE meta SET value = ?1 WHERE key = 'digest-pending'", [format!("{today} {covered}")]).unwrap();
+    drop(conn);
+    // Mail that arrived while screener was down is screened at the restart, before
+    // the digest is looked at again.
+    server.append("INBOX", &ask("c2@x.example", "sam@pushy.example"), &[]);
+    once(&setup);
+    assert_eq!(server.count(FILED), 2);
+    assert_eq!(server.count("INBOX"), 1, "today's digest is not appended twice");
+    // The second decision was in no digest: the next one must list it.
+    assert_eq!(meta("digest-last-id").unwrap(), covered);
+    assert_eq!(meta("digest-done").unwrap(), today);
+}
+
+#[test]
 fn tune_recommends_thresholds_from_labeled_mail() {
     let dir = tempfile::tempdir().unwrap();
     let ex = dir.path().join("ex");

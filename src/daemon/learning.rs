@@ -284,7 +284,7 @@ impl Daemon {
         since.truncate(19);
         let records: Vec<_> =
             self.state.records_since(&format!("{since}Z"), None)?.into_iter().filter(|r| r.id > after).rev().collect();
-        let last_id = records.iter().map(|r| r.id).max().unwrap_or(after);
+        let mut last_id = records.iter().map(|r| r.id).max().unwrap_or(after);
         let mailbox = self.mailbox();
         let composed = crate::digest::compose(
             &records,
@@ -295,15 +295,29 @@ impl Daemon {
             SystemTime::now(),
         );
         if let Some((message_id, raw)) = composed {
-            let pending = self.state.meta("digest-pending")?.as_deref() == Some(&today);
-            self.state.set_meta("digest-pending", &today)?;
-            let present = pending && {
-                let found = conn.folder_has_message_id(&mailbox, &message_id).await;
-                conn.select(&mailbox).await?;
-                found?
+            // Written before the APPEND: today's digest may be in the inbox already,
+            // covering decisions up to the id noted here. After a crash before the
+            // end, it is not appended twice, and what was journaled since (the
+            // backlog of the restart) waits for tomorrow's digest instead of being
+            // counted as delivered.
+            let planned = self.state.meta("digest-pending")?.and_then(|p| {
+                let (day, id) = p.split_once(' ')?;
+                if day == today { id.parse::<i64>().ok() } else { None }
+            });
+            let present = match planned {
+                Some(_) => {
+                    let found = conn.folder_has_message_id(&mailbox, &message_id).await;
+                    conn.select(&mailbox).await?;
+                    found?
+                }
+                None => false,
             };
-            if !present {
-                conn.append(&mailbox, "()", &raw).await?;
+            match planned {
+                Some(id) if present => last_id = id,
+                _ => {
+                    self.state.set_meta("digest-pending", &format!("{today} {last_id}"))?;
+                    conn.append(&mailbox, "()", &raw).await?;
+                }
             }
             tracing::info!(decisions = records.len(), "digest delivered to {mailbox}");
         }
