@@ -230,6 +230,16 @@ fn draft_mode_puts_the_reply_in_drafts_and_sends_nothing() {
     let (code, _) = setup.once(&[]);
     assert_eq!(code, 0);
     assert_eq!(server.count("Drafts"), 1, "never drafted twice");
+
+    // The user disagrees and moves the original back: the draft goes too, so that it
+    // cannot be sent by mistake.
+    server.doveadm(&["move", "-u", server.user(), "INBOX", "mailbox", DECLINED, "all"]);
+    let (code, log) = setup.once(&[]);
+    assert_eq!(code, 0, "{log}");
+    assert_eq!(server.count("INBOX"), 1, "kept: {log}");
+    assert_eq!(server.count("Drafts"), 0, "{log}");
+    assert_eq!(ledger(&setup)[0].status, DeclineStatus::Cancelled);
+    assert!(log.contains("drafted decline removed"), "{log}");
 }
 
 #[test]

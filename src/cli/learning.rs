@@ -104,7 +104,7 @@ pub fn release(config: &Config, target: &str) -> Result<ExitCode> {
             said.push_str(&format!("; {} is now a known contact", from.address));
         }
         if state.cancel_declines(&key, "released by the user")? > 0 {
-            said.push_str("; the queued reply is cancelled");
+            said.push_str("; the reply not yet sent is cancelled (the daemon removes a drafted one from Drafts)");
         }
     }
     println!("{}", safe(&said));

@@ -108,13 +108,14 @@ impl Daemon {
         if self.options.dry_run {
             return Ok(false);
         }
+        let mut reselect = self.withdraw_drafts(conn).await?;
         let due = self.state.due_declines(now())?;
         if due.is_empty() {
-            return Ok(false);
+            return Ok(reselect);
         }
         // Mail the user sent a moment ago may answer this very stranger: read Sent
         // first, so that the send-time check knows.
-        let mut reselect = self.scan_sent(conn).await?;
+        reselect |= self.scan_sent(conn).await?;
         self.last_sent_check = Some(std::time::Instant::now());
         let mut smtp_ok: Option<Result<(), SendError>> = None;
         for row in due {
@@ -246,6 +247,30 @@ impl Daemon {
         let sent = self.copy_folder(conn, SpecialUse::Sent).await?;
         if let Err(e) = conn.delete_message_id(&sent, &row.reply_message_id).await {
             tracing::warn!("could not remove the unsent copy from {sent}: {e:#}");
+        }
+        Ok(true)
+    }
+
+    /// Removes the drafts of declines whose originals the user released: the user
+    /// wants no reply, and a draft left behind could still be sent by mistake. A
+    /// draft the user already sent is no longer in Drafts and is not looked for
+    /// elsewhere. Returns whether another folder was selected.
+    async fn withdraw_drafts(&mut self, conn: &mut Connection) -> Result<bool> {
+        let rows = self.state.withdrawals()?;
+        if rows.is_empty() {
+            return Ok(false);
+        }
+        let drafts = self.copy_folder(conn, SpecialUse::Drafts).await?;
+        for row in rows {
+            conn.delete_message_id(&drafts, &row.reply_message_id)
+                .await
+                .with_context(|| format!("removing the drafted reply to {} from {drafts}", row.recipient))?;
+            self.state.decline_done(
+                row.id,
+                DeclineStatus::Cancelled,
+                Some("released by the user; its draft removed"),
+            )?;
+            tracing::info!(to = %row.recipient, "drafted decline removed from {drafts}: you released the original");
         }
         Ok(true)
     }

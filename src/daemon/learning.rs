@@ -62,7 +62,7 @@ impl Daemon {
         // `screener release` may have trained the model in the database already.
         self.screener.set_model(self.state.load_model()?);
         if self.state.cancel_declines(key, "released by the user")? > 0 {
-            said.push_str("; the queued reply is cancelled");
+            said.push_str("; the reply not yet sent is cancelled (a drafted one is removed from Drafts)");
         }
         tracing::info!(from = msg.from.as_ref().map(|f| f.address.as_str()).unwrap_or(""), "released: {said}");
         Ok(said)

@@ -6,7 +6,9 @@
 //! Sent or Drafts (`copied`) → `sending` (just before the SMTP transaction) → `sent`;
 //! or `drafted` in draft mode. A temporary SMTP failure puts it back to `queued` with
 //! a later `next_attempt_at`; a permanent one makes it `failed`; a reply the
-//! configuration no longer allows becomes `cancelled`.
+//! configuration no longer allows becomes `cancelled`. A draft whose original the
+//! user released becomes `withdrawing` until its copy is removed from Drafts, then
+//! `cancelled`.
 
 use super::{Intent, Outcome, State, insert};
 use anyhow::Result;
@@ -20,6 +22,8 @@ pub enum DeclineStatus {
     Sending,
     Sent,
     Drafted,
+    /// Released by the user after it was drafted: the draft is to be removed.
+    Withdrawing,
     Failed,
     Cancelled,
 }
@@ -31,6 +35,7 @@ impl DeclineStatus {
             DeclineStatus::Sending => "sending",
             DeclineStatus::Sent => "sent",
             DeclineStatus::Drafted => "drafted",
+            DeclineStatus::Withdrawing => "withdrawing",
             DeclineStatus::Failed => "failed",
             DeclineStatus::Cancelled => "cancelled",
         }
@@ -41,6 +46,7 @@ impl DeclineStatus {
             "sending" => DeclineStatus::Sending,
             "sent" => DeclineStatus::Sent,
             "drafted" => DeclineStatus::Drafted,
+            "withdrawing" => DeclineStatus::Withdrawing,
             "failed" => DeclineStatus::Failed,
             "cancelled" => DeclineStatus::Cancelled,
             _ => DeclineStatus::Queued,
@@ -209,13 +215,28 @@ impl State {
         Ok(self.decline_rows("WHERE d.journal_id = ?1", params![journal_id])?.pop())
     }
 
-    /// Cancels the replies not yet on their way for a message the user released.
+    /// Cancels the replies not yet on their way for a message the user released, and
+    /// marks its drafted reply for removal from Drafts (see `withdrawals`).
     pub fn cancel_declines(&self, message_key: &str, why: &str) -> Result<usize> {
-        Ok(self.conn.execute(
-            "UPDATE decline SET status = 'cancelled', detail = ?2, done_at = ?3
-             WHERE status = 'queued' AND journal_id IN (SELECT id FROM journal WHERE message_key = ?1)",
+        let tx = self.conn.unchecked_transaction()?;
+        let of_message = "journal_id IN (SELECT id FROM journal WHERE message_key = ?1)";
+        let cancelled = tx.execute(
+            &format!("UPDATE decline SET status = 'cancelled', detail = ?2, done_at = ?3 WHERE status = 'queued' AND {of_message}"),
             params![message_key, why, unix_now()],
-        )?)
+        )?;
+        let withdrawn = tx.execute(
+            &format!(
+                "UPDATE decline SET status = 'withdrawing', detail = ?2 WHERE status = 'drafted' AND {of_message}"
+            ),
+            params![message_key, why],
+        )?;
+        tx.commit()?;
+        Ok(cancelled + withdrawn)
+    }
+
+    /// Drafted replies whose original the user released: their drafts are to go.
+    pub fn withdrawals(&self) -> Result<Vec<DeclineRow>> {
+        self.decline_rows("WHERE d.status = 'withdrawing' ORDER BY d.id", [])
     }
 
     /// The copy in Sent or Drafts exists.
