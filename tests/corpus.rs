@@ -159,6 +159,28 @@ fn fifth_independent_set_meets_the_bar() {
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
+#[test]
+fn sixth_independent_set_meets_the_bar() {
+    let dir = repo().join("tests/training6");
+    let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
+    // Written by a sixth author without reading the rules, then used to widen them
+    // (33/35 extractive and no welcome or legit screened before, 35/35 and none
+    // after): now a regression guard like dev.
+    let failures = check_labeled("training6", &dir, &screener, 0.95, 0.0);
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn seventh_independent_set_meets_the_bar() {
+    let dir = repo().join("tests/training7");
+    let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
+    // Written by a seventh author without reading the rules, then used to widen them
+    // (28/35 extractive and no welcome or legit screened before, 35/35 and none
+    // after): now a regression guard like dev.
+    let failures = check_labeled("training7", &dir, &screener, 0.95, 0.0);
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
 fn screened_share(dir: &Path, screener: &Screener) -> (usize, usize, Vec<String>) {
     let (mut total, mut screened, mut which) = (0, 0, Vec::new());
     mailfiles::visit(dir, screener.limits().max_raw_bytes(), &mut |item| {
