@@ -321,10 +321,12 @@ impl Classifier {
                 && (!g.has_suffixes || suffix_seen[i][r])
                 && in_scope(self.rules[g.rule].scope, regions[r].start, body_start)
         };
-        let mut caches = self.caches.lock().ok().and_then(|mut pool| pool.pop()).unwrap_or_default();
-        if caches.len() != self.regexes.len() {
-            caches = self.regexes.iter().map(|g| g.engine.cache()).collect();
-        }
+        let mut caches = self
+            .caches
+            .lock()
+            .ok()
+            .and_then(|mut pool| pool.pop())
+            .unwrap_or_else(|| self.regexes.iter().map(|g| g.engine.cache()).collect());
         for (i, at) in prefix_hits {
             let g = &self.regexes[i];
             let r = region(at);

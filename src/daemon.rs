@@ -8,9 +8,9 @@
 
 use crate::config::{self, Config, InitialScan};
 use crate::imap::{Connection, LoginRejected, Selected, Woken};
-use crate::message;
+use crate::message::{self, Message};
 use crate::notify::Notifier;
-use crate::policy::{self, Action};
+use crate::policy::{self, Action, Decision};
 use crate::screen::Screener;
 use crate::state::{Cursor, Intent, Outcome, State};
 use anyhow::{Context, Result};
@@ -578,21 +578,8 @@ impl Daemon {
             Action::File => Some(folders.extractive.clone()),
             Action::Decline => Some(folders.declined.clone()),
         };
-        let from = parsed.as_ref().and_then(|m| m.from.as_ref()).map(|f| f.address.clone());
-        let intent = Intent {
-            mailbox: mailbox.clone(),
-            uidvalidity: selected.uidvalidity,
-            uid,
-            message_key: key,
-            message_id: parsed.as_ref().and_then(|m| m.message_id.clone()),
-            sender: from.clone(),
-            subject: parsed.as_ref().map(|m| m.subject.clone()),
-            score: decision.score,
-            action: decision.action.as_str().to_string(),
-            category: decision.category.clone(),
-            reasons: serde_json::to_string(&decision.reasons)?,
-            target: target.clone(),
-        };
+        let intent = intent(mailbox, selected.uidvalidity, uid, key, parsed.as_ref(), &decision, target.clone())?;
+        let from = intent.sender.clone();
         let Some(target) = target else {
             tracing::debug!(uid, score = decision.score, "kept");
             self.kept.push(intent);
@@ -742,6 +729,32 @@ pub fn message_key(parsed: Option<&message::Message>, raw: &[u8]) -> String {
     let digest = Sha256::digest(header);
     let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
     format!("sha256:{hex}")
+}
+
+/// The journal entry for `decision` on message `uid` (`parsed` when it could be read).
+fn intent(
+    mailbox: String,
+    uidvalidity: u32,
+    uid: u32,
+    key: String,
+    parsed: Option<&Message>,
+    decision: &Decision,
+    target: Option<String>,
+) -> Result<Intent> {
+    Ok(Intent {
+        mailbox,
+        uidvalidity,
+        uid,
+        message_key: key,
+        message_id: parsed.and_then(|m| m.message_id.clone()),
+        sender: parsed.and_then(|m| m.from.as_ref()).map(|f| f.address.clone()),
+        subject: parsed.map(|m| m.subject.clone()),
+        score: decision.score,
+        action: decision.action.as_str().to_string(),
+        category: decision.category.clone(),
+        reasons: serde_json::to_string(&decision.reasons)?,
+        target,
+    })
 }
 
 /// Hands the heap pages freed by the last batch back to the kernel before waiting:

@@ -11,7 +11,7 @@ use super::Daemon;
 use crate::imap::{Connection, Selected, SpecialUse};
 use crate::learn::{self, Label};
 use crate::message::{self, Message};
-use crate::state::{Intent, Outcome, Trained};
+use crate::state::{Outcome, Trained};
 use anyhow::Result;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -140,23 +140,22 @@ impl Daemon {
                 if let Some(msg) = &parsed {
                     self.learn(&key, msg, Label::Extractive, "train-folder")?;
                 }
-                let intent = Intent {
-                    mailbox: folder.clone(),
-                    uidvalidity: selected.uidvalidity,
+                let extractive = Some(self.config().folders.extractive.clone());
+                let mut intent = super::intent(
+                    folder.clone(),
+                    selected.uidvalidity,
                     uid,
-                    message_key: key,
-                    message_id: parsed.as_ref().and_then(|m| m.message_id.clone()),
-                    sender: parsed.as_ref().and_then(|m| m.from.as_ref()).map(|f| f.address.clone()),
-                    subject: parsed.as_ref().map(|m| m.subject.clone()),
-                    score: decision.score,
-                    action: "file".into(),
-                    category: decision.category.clone(),
-                    reasons: serde_json::to_string(&[crate::policy::policy_reason(
-                        "trained",
-                        format!("you moved this to {folder}: learned as extractive and filed"),
-                    )])?,
-                    target: Some(self.config().folders.extractive.clone()),
-                };
+                    key,
+                    parsed.as_ref(),
+                    &decision,
+                    extractive,
+                )?;
+                // Filed on the user's word, whatever the rules said.
+                intent.action = "file".into();
+                intent.reasons = serde_json::to_string(&[crate::policy::policy_reason(
+                    "trained",
+                    format!("you moved this to {folder}: learned as extractive and filed"),
+                )])?;
                 let (id, outcome) = self.state.record_intent(&intent)?;
                 if outcome != Outcome::Pending {
                     // Handled before: filed (a copy left behind without UIDPLUS) or
@@ -304,17 +303,17 @@ impl Daemon {
                 let (day, id) = p.split_once(' ')?;
                 if day == today { id.parse::<i64>().ok() } else { None }
             });
-            let present = match planned {
-                Some(_) => {
+            let delivered = match planned {
+                Some(id) => {
                     let found = conn.folder_has_message_id(&mailbox, &message_id).await;
                     conn.select(&mailbox).await?;
-                    found?
+                    found?.then_some(id)
                 }
-                None => false,
+                None => None,
             };
-            match planned {
-                Some(id) if present => last_id = id,
-                _ => {
+            match delivered {
+                Some(id) => last_id = id,
+                None => {
                     self.state.set_meta("digest-pending", &format!("{today} {last_id}"))?;
                     conn.append(&mailbox, "()", &raw).await?;
                 }
