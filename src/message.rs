@@ -187,7 +187,7 @@ pub fn parse(raw: &[u8], limits: Limits, authserv_id: Option<&str>) -> Result<Me
             break;
         }
     }
-    let split = quoted::split(&body);
+    let split = quoted::split(&body, from.as_ref().map(|m| m.address.as_str()));
 
     Ok(Message {
         reply_to: mailboxes(parsed.reply_to()),

@@ -126,58 +126,27 @@ fn independent_validation_set_meets_the_held_out_bar() {
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
+/// Sets written by other authors without reading the rules, each measured at first
+/// sight and then used to widen the rules: now regression guards like dev, at the
+/// dev bar (>= 95% of extractive screened, no welcome or legit message).
+///
+/// | set | first sight: extractive screened, welcome+legit screened | after widening |
+/// |---|---|---|
+/// | training3 | 37/45 | 45/45, 0 |
+/// | training4 | 32/45, 2/35 | 45/45, 0 |
+/// | training5 | 41/45, 2/35 | 45/45, 0 (the last miss asked only in its own quoted earlier message, now scored) |
+/// | training6 | 33/35, 0/25 | 35/35, 0 |
+/// | training7 | 28/35, 0/25 | 35/35, 0 |
+/// | training8 | 27/35, 0/25 | 35/35, 0 |
+/// | training9 | 26/35, 1/35 | 34/35, 0 |
 #[test]
-fn third_independent_set_meets_the_bar() {
-    let dir = repo().join("tests/training3");
-    let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
-    // Written by a third author without reading the rules, then used to widen them
-    // (37/45 before, 45/45 after): now a regression guard like dev.
-    let failures = check_labeled("training3", &dir, &screener, 0.95, 0.0);
-    assert!(failures.is_empty(), "{failures:#?}");
-}
-
-#[test]
-fn fourth_independent_set_meets_the_bar() {
-    let dir = repo().join("tests/training4");
-    let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
-    // Written by a fourth author without reading the rules, then used to widen them
-    // (32/45 extractive and 2 welcome screened before, 45/45 and none after): now a
-    // regression guard like dev.
-    let failures = check_labeled("training4", &dir, &screener, 0.95, 0.0);
-    assert!(failures.is_empty(), "{failures:#?}");
-}
-
-#[test]
-fn fifth_independent_set_meets_the_bar() {
-    let dir = repo().join("tests/training5");
-    let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
-    // Written by a fifth author without reading the rules, then used to widen them
-    // (41/45 extractive and 2 welcome screened before, 44/45 and none after; the
-    // miss is a bump whose ask is only in the quoted earlier message, which is not
-    // scored): now a regression guard like dev.
-    let failures = check_labeled("training5", &dir, &screener, 0.95, 0.0);
-    assert!(failures.is_empty(), "{failures:#?}");
-}
-
-#[test]
-fn sixth_independent_set_meets_the_bar() {
-    let dir = repo().join("tests/training6");
-    let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
-    // Written by a sixth author without reading the rules, then used to widen them
-    // (33/35 extractive and no welcome or legit screened before, 35/35 and none
-    // after): now a regression guard like dev.
-    let failures = check_labeled("training6", &dir, &screener, 0.95, 0.0);
-    assert!(failures.is_empty(), "{failures:#?}");
-}
-
-#[test]
-fn seventh_independent_set_meets_the_bar() {
-    let dir = repo().join("tests/training7");
-    let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
-    // Written by a seventh author without reading the rules, then used to widen them
-    // (28/35 extractive and no welcome or legit screened before, 35/35 and none
-    // after): now a regression guard like dev.
-    let failures = check_labeled("training7", &dir, &screener, 0.95, 0.0);
+fn independent_training_sets_meet_the_bar() {
+    let mut failures = Vec::new();
+    for name in ["training3", "training4", "training5", "training6", "training7", "training8", "training9"] {
+        let dir = repo().join("tests").join(name);
+        let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
+        failures.extend(check_labeled(name, &dir, &screener, 0.95, 0.0));
+    }
     assert!(failures.is_empty(), "{failures:#?}");
 }
 

@@ -39,17 +39,25 @@ static DISCLAIMER: LazyLock<Regex> = LazyLock::new(|| {
 static EMAIL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}").unwrap());
 
-/// Splits a plain-text body into the written part and the history.
-pub fn split(body: &str) -> Split {
+/// Splits a plain-text body into the written part and the history. `sender` is
+/// the From address: a follow-up that quotes the sender's own earlier message
+/// ("just bumping this" above "On Tue, Vince <vince@x> wrote: > ...") still asks
+/// what the quoted message asked, so those quoted lines count as written.
+pub fn split(body: &str, sender: Option<&str>) -> Split {
     let mut out = Split::default();
     let lines: Vec<&str> = body.lines().collect();
     let mut written: Vec<&str> = Vec::with_capacity(lines.len());
+    let mut own_quote = false;
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
         let trimmed = line.trim_end();
-        if trimmed.starts_with('>') {
+        if let Some(quoted) = trimmed.strip_prefix('>') {
             out.has_history = true;
+            // Only the sender's own lines: deeper levels quote someone else.
+            if own_quote && !quoted.trim_start().starts_with('>') {
+                written.push(quoted.trim_start());
+            }
             i += 1;
             continue;
         }
@@ -59,10 +67,12 @@ pub fn split(body: &str) -> Split {
         if let Some(span) = attribution_at(&lines, i) {
             out.has_history = true;
             let text = lines[i..i + span].join(" ");
+            let known = out.quoted_addresses.len();
             collect_people(&text, &mut out);
+            own_quote = sender.is_some_and(|s| out.quoted_addresses[known..].iter().any(|a| a.eq_ignore_ascii_case(s)));
             // Top-posted replies carry the whole history below the attribution; for
             // interleaved replies the `>` lines are skipped one by one above.
-            if lines[i + span..].iter().all(|l| l.trim().is_empty() || l.trim_start().starts_with('>')) {
+            if !own_quote && lines[i + span..].iter().all(|l| l.trim().is_empty() || l.trim_start().starts_with('>')) {
                 break;
             }
             i += span;
@@ -122,8 +132,11 @@ fn may_start_original(line: &str) -> bool {
 }
 
 fn may_start_disclaimer(line: &str) -> bool {
+    // The first words DISCLAIMER can start with: "the" and "this" begin many lines,
+    // the other words few, and this test costs a fraction of the regex.
+    let word = line.trim_start().split(|c: char| !c.is_alphabetic()).next().unwrap_or("");
     line.len() > 10
-        && matches!(line.trim_start().bytes().next().map(|b| b.to_ascii_lowercase()), Some(b'c' | b'd' | b't' | b'e'))
+        && ["confidentiality", "disclaimer", "this", "the", "ce", "este"].iter().any(|w| word.eq_ignore_ascii_case(w))
 }
 
 /// `line` starts with `prefix`, ignoring ASCII case, leading blanks and a Markdown-ish `*`.
@@ -169,6 +182,7 @@ mod tests {
     fn top_posted_reply_drops_history() {
         let s = split(
             "Sounds good, see you then.\n\nOn Wed, Mar 5, 2025 at 8:30 AM Susan Cho <susan.cho@example.org> wrote:\n> Hank, meet Priya.\n> Who are your clients?\n",
+            None,
         );
         assert_eq!(s.written.trim(), "Sounds good, see you then.");
         assert!(s.has_history);
@@ -177,29 +191,34 @@ mod tests {
 
     #[test]
     fn wrapped_attribution_is_recognized() {
-        let s =
-            split("Thanks!\nOn Mon, Jan 5, 2026 at 10:00 AM Hank Bergstrom <\nhank@bergstrom.example> wrote:\n> hi\n");
+        let s = split(
+            "Thanks!\nOn Mon, Jan 5, 2026 at 10:00 AM Hank Bergstrom <\nhank@bergstrom.example> wrote:\n> hi\n",
+            None,
+        );
         assert_eq!(s.written, "Thanks!");
         assert_eq!(s.quoted_addresses, ["hank@bergstrom.example"]);
     }
 
     #[test]
     fn french_and_spanish_attributions() {
-        assert_eq!(split("Merci\nLe 3 mars 2026 à 10:00, Marc <m@x.example> a écrit :\n> bonjour").written, "Merci");
-        assert_eq!(split("Gracias\nEl lun, 3 mar 2026, Ana <a@x.example> escribió:\n> hola").written, "Gracias");
+        assert_eq!(
+            split("Merci\nLe 3 mars 2026 à 10:00, Marc <m@x.example> a écrit :\n> bonjour", None).written,
+            "Merci"
+        );
+        assert_eq!(split("Gracias\nEl lun, 3 mar 2026, Ana <a@x.example> escribió:\n> hola", None).written, "Gracias");
     }
 
     #[test]
     fn interleaved_quotes_keep_the_reply_between_them() {
-        let s = split("> Can you make Friday?\nYes, Friday works.\n> And the budget?\nApproved.");
+        let s = split("> Can you make Friday?\nYes, Friday works.\n> And the budget?\nApproved.", None);
         assert_eq!(s.written, "Yes, Friday works.\nApproved.");
     }
 
     #[test]
     fn signature_and_disclaimer_are_cut() {
-        let s = split("Let's talk.\n-- \nJo Smith\nWe help clients network");
+        let s = split("Let's talk.\n-- \nJo Smith\nWe help clients network", None);
         assert_eq!(s.written, "Let's talk.");
-        let s = split("Let's talk.\n\nCONFIDENTIALITY NOTICE: this message is for our clients only");
+        let s = split("Let's talk.\n\nCONFIDENTIALITY NOTICE: this message is for our clients only", None);
         assert_eq!(s.written.trim(), "Let's talk.");
     }
 
@@ -207,6 +226,7 @@ mod tests {
     fn only_the_quoted_author_counts_not_the_quoted_recipients() {
         let s = split(
             "Just following up.\n\nFrom: Pat <pat@x.example>\nSent: Monday\nTo: Hank <hank@bergstrom.example>\nSubject: clients\n\nWho are your clients?",
+            None,
         );
         assert_eq!(s.quoted_addresses, ["pat@x.example"]);
     }
@@ -215,10 +235,11 @@ mod tests {
     fn outlook_original_message_block() {
         let s = split(
             "See below.\n\nFrom: Tom Reilly <tom.reilly@harborline.example>\nSent: Monday, May 4, 2026 9:00 AM\nTo: Hank\nSubject: intro\n\nPlease introduce me to your clients.",
+            None,
         );
         assert_eq!(s.written.trim(), "See below.");
         assert_eq!(s.quoted_addresses, ["tom.reilly@harborline.example"]);
-        let s = split("FYI\n-----Original Message-----\nFrom: a@b.example\nwho are your clients");
+        let s = split("FYI\n-----Original Message-----\nFrom: a@b.example\nwho are your clients", None);
         assert_eq!(s.written, "FYI");
     }
 
@@ -226,14 +247,25 @@ mod tests {
     fn forwarded_message_is_history() {
         let s = split(
             "Hank, thought you'd want to see this.\n\n---------- Forwarded message ---------\nFrom: Pushy <p@x.example>\nCould you introduce me to your board?",
+            None,
         );
         assert_eq!(s.written.trim(), "Hank, thought you'd want to see this.");
         assert!(s.has_history);
     }
 
     #[test]
+    fn a_follow_up_quoting_the_senders_own_message_keeps_its_ask() {
+        let body = "Just floating this back up.\n\nOn Tue, Jan 6, 2026 at 8:41 AM Vince\n<vince@x.example> wrote:\n> Who are your clients?\n>> Hank wrote: not now\n";
+        let own = split(body, Some("Vince@X.example"));
+        assert_eq!(own.written, "Just floating this back up.\n\nWho are your clients?");
+        assert!(own.has_history);
+        // Quoting someone else, the same lines are history.
+        assert_eq!(split(body, Some("pat@y.example")).written.trim(), "Just floating this back up.");
+    }
+
+    #[test]
     fn plain_body_is_unchanged() {
         let body = "Hello Hank,\nOn the topic of curling: see you Saturday.\nBest";
-        assert_eq!(split(body).written, body);
+        assert_eq!(split(body, None).written, body);
     }
 }
