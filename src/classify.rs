@@ -4,11 +4,9 @@
 //! All phrases of all rules are found in one Aho-Corasick pass, so the cost per
 //! message barely grows with the phrase count. The same pass finds, for every regex
 //! that is not simply a finite list of phrases (those are expanded into phrases), the
-//! literals its matches must start with. All such regexes form one anchored lazy DFA
-//! that runs only where one of those prefixes was found and tells at once which
-//! regexes match there. (An unanchored `RegexSet` over the rule regexes was measured
-//! thirty times slower than the target; one anchored DFA per regex about a tenth
-//! slower than the shared one.)
+//! literals its matches must start and end with; a regex then runs only anchored at
+//! its prefixes, and not at all in a region without any of its suffixes. (A combined
+//! `RegexSet` over the rule regexes was measured thirty times slower than the target.)
 
 mod pattern;
 pub mod rules;
@@ -16,8 +14,7 @@ pub mod rules;
 use crate::contacts::Contacts;
 use crate::message::{Message, normalize};
 use aho_corasick::{AhoCorasick, MatchKind};
-use pattern::{AnchoredSet, Unanchored};
-use regex_syntax::hir::literal::ExtractKind;
+use pattern::{Engine, EngineCache};
 use rules::{ComboSpec, Fact, RuleError, RuleSet, Where};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -57,26 +54,19 @@ enum Target {
     /// A phrase of a rule; the flags say whether the phrase starts/ends with a word
     /// character and so needs a word-boundary check.
     Phrase { rule: usize, word_start: bool, word_end: bool },
-    /// A literal every match of anchored-set pattern `i` starts with: the set runs
-    /// anchored here.
+    /// A literal every match of regex `i` starts with: the regex runs anchored here.
     Prefix(usize),
-    /// A literal every match of unanchored regex `i` ends with: without one in a
-    /// region, the regex cannot match there.
+    /// A literal every match of regex `i` ends with: without one in a region, the
+    /// regex cannot match there.
     Suffix(usize),
 }
 
-/// A regex without usable prefixes, searched over whole regions.
-struct UnanchoredRegex {
+struct GatedRegex {
     rule: usize,
-    regex: Unanchored,
+    /// Anchored at prefix hits, or over the whole region without prefixes.
+    engine: Engine,
     /// Runs only in a region where a suffix was seen.
     has_suffixes: bool,
-}
-
-/// The mutable search state of the regexes, one per thread at a time.
-struct Caches {
-    set: Option<regex_automata::hybrid::dfa::Cache>,
-    unanchored: Vec<regex_automata::meta::Cache>,
 }
 
 struct Rule {
@@ -93,15 +83,12 @@ pub struct Classifier {
     patterns: AhoCorasick,
     /// Pattern index of the automaton → what finding that pattern means.
     targets: Vec<Vec<Target>>,
-    /// The prefix-gated regexes; pattern `i` belongs to rule `anchored_rules[i]`.
-    anchored: Option<AnchoredSet>,
-    anchored_rules: Vec<usize>,
-    unanchored: Vec<UnanchoredRegex>,
+    regexes: Vec<GatedRegex>,
     /// The regexes' lazy-DFA caches, kept between messages so that states built for
     /// one message serve the next (a second thread classifying at the same time gets
     /// its own set), and dropped by `release_caches` when the daemon goes idle: warm,
     /// they are the largest part of its memory.
-    caches: std::sync::Mutex<Vec<Caches>>,
+    caches: std::sync::Mutex<Vec<Vec<EngineCache>>>,
     facts: Vec<(usize, Fact)>,
     combos: Vec<ComboSpec>,
     category_max: BTreeMap<String, f64>,
@@ -123,9 +110,7 @@ impl Classifier {
             });
             targets[i].push(target);
         };
-        let mut anchored: Vec<pattern::Compiled> = Vec::new();
-        let mut anchored_rules = Vec::new();
-        let mut unanchored = Vec::new();
+        let mut regexes = Vec::new();
         let mut facts = Vec::new();
         let mut seen = HashMap::new();
         let rule_err = |id: &str, problem: String| RuleError::Rule { id: id.to_string(), problem };
@@ -178,28 +163,22 @@ impl Classifier {
                             }
                         }
                         None => {
-                            let prefixes = pattern::literals(&compiled, ExtractKind::Prefix);
-                            if !prefixes.is_empty() {
-                                for literal in &prefixes {
-                                    add_pattern(literal.clone(), Target::Prefix(anchored.len()));
+                            let gates = pattern::gates(&compiled);
+                            let engine = match Engine::new(&compiled, !gates.prefixes.is_empty()) {
+                                Ok(engine) => engine,
+                                Err(e) => {
+                                    errors.push(rule_err(&spec.id, format!("the regex does not compile: {e}")));
+                                    continue;
                                 }
-                                anchored.push(compiled);
-                                anchored_rules.push(index);
-                            } else {
-                                let regex = match Unanchored::new(&compiled) {
-                                    Ok(regex) => regex,
-                                    Err(e) => {
-                                        errors.push(rule_err(&spec.id, format!("the regex does not compile: {e}")));
-                                        continue;
-                                    }
-                                };
-                                let suffixes = pattern::literals(&compiled, ExtractKind::Suffix);
-                                for literal in &suffixes {
-                                    add_pattern(literal.clone(), Target::Suffix(unanchored.len()));
-                                }
-                                let has_suffixes = !suffixes.is_empty();
-                                unanchored.push(UnanchoredRegex { rule: index, regex, has_suffixes });
+                            };
+                            let i = regexes.len();
+                            for literal in &gates.prefixes {
+                                add_pattern(literal.clone(), Target::Prefix(i));
                             }
+                            for literal in &gates.suffixes {
+                                add_pattern(literal.clone(), Target::Suffix(i));
+                            }
+                            regexes.push(GatedRegex { rule: index, engine, has_suffixes: !gates.suffixes.is_empty() });
                         }
                     },
                     Err(e) => errors.push(rule_err(&spec.id, format!("the regex does not compile: {e}"))),
@@ -249,18 +228,6 @@ impl Classifier {
             }
         }
 
-        let anchored = if anchored.is_empty() {
-            None
-        } else {
-            match AnchoredSet::new(&anchored.iter().collect::<Vec<_>>()) {
-                Ok(set) => Some(set),
-                Err((culprit, e)) => {
-                    let id = culprit.map_or("(all regexes)".to_string(), |i| rules[anchored_rules[i]].id.clone());
-                    errors.push(RuleError::Rule { id, problem: format!("the regex does not compile: {e}") });
-                    None
-                }
-            }
-        };
         let automaton = AhoCorasick::builder().match_kind(MatchKind::Standard).build(&patterns);
         let patterns = match automaton {
             Ok(p) if errors.is_empty() => p,
@@ -274,9 +241,7 @@ impl Classifier {
             rules,
             patterns,
             targets,
-            anchored,
-            anchored_rules,
-            unanchored,
+            regexes,
             caches: Default::default(),
             facts,
             combos: set.combos.iter().filter(|c| c.enabled && c.weight != 0.0).cloned().collect(),
@@ -287,7 +252,11 @@ impl Classifier {
     /// Ids of the regex rules that have no usable literal prefix and so must be searched
     /// on every message: the slow ones, worth rewriting.
     pub fn ungated_rules(&self) -> Vec<&str> {
-        self.unanchored.iter().filter(|r| !r.has_suffixes).map(|r| self.rules[r.rule].id.as_str()).collect()
+        self.regexes
+            .iter()
+            .filter(|r| !r.engine.is_anchored() && !r.has_suffixes)
+            .map(|r| self.rules[r.rule].id.as_str())
+            .collect()
     }
 
     /// Frees the regex caches; the next message builds what it needs again.
@@ -299,11 +268,7 @@ impl Classifier {
 
     /// Bytes held by the regex caches now (for tests and benchmarks).
     pub fn cache_bytes(&self) -> usize {
-        let bytes = |c: &Caches| {
-            c.set.as_ref().map_or(0, |s| s.memory_usage())
-                + c.unanchored.iter().map(|u| u.memory_usage()).sum::<usize>()
-        };
-        self.caches.lock().map(|pool| pool.iter().map(bytes).sum()).unwrap_or(0)
+        self.caches.lock().map(|pool| pool.iter().flatten().map(EngineCache::memory_usage).sum()).unwrap_or(0)
     }
 
     /// Number of active rules and combos.
@@ -325,18 +290,14 @@ impl Classifier {
         let body_start = subject.len() + 1;
         let mut fired: Vec<Option<String>> = vec![None; self.rules.len()];
 
-        // Per unanchored regex: was a suffix seen in the subject / in the body? And
-        // where could an anchored regex start?
-        let mut suffix_seen = vec![[false; 2]; self.unanchored.len()];
-        let mut starts: Vec<usize> = Vec::new();
+        // Per regex: was a suffix seen in the subject / in the body? And where did
+        // prefixes occur (in match-end order, which is close to ascending)?
+        let mut suffix_seen = vec![[false; 2]; self.regexes.len()];
+        let mut prefix_hits: Vec<(usize, usize)> = Vec::new();
         for m in self.patterns.find_overlapping_iter(&haystack) {
             for target in &self.targets[m.pattern().as_usize()] {
                 match *target {
-                    Target::Prefix(i) => {
-                        if in_scope(self.rules[self.anchored_rules[i]].scope, m.start(), body_start) {
-                            starts.push(m.start());
-                        }
-                    }
+                    Target::Prefix(i) => prefix_hits.push((i, m.start())),
                     Target::Suffix(i) => suffix_seen[i][usize::from(m.start() >= body_start)] = true,
                     Target::Phrase { rule, word_start, word_end } => {
                         if fired[rule].is_some() || !in_scope(self.rules[rule].scope, m.start(), body_start) {
@@ -353,34 +314,34 @@ impl Classifier {
         }
 
         // A region is the subject or the body, so that no match spans both.
-        let region_end = |at: usize| if at < body_start { subject.len() } else { haystack.len() };
-        let mut caches = self.caches.lock().ok().and_then(|mut pool| pool.pop()).unwrap_or_else(|| Caches {
-            set: self.anchored.as_ref().map(AnchoredSet::cache),
-            unanchored: self.unanchored.iter().map(|u| u.regex.cache()).collect(),
-        });
-        if let (Some(set), Some(cache)) = (&self.anchored, &mut caches.set) {
-            // Prefixes are reported in the order they end: several regexes often
-            // share a start, which needs only one search.
-            starts.sort_unstable();
-            starts.dedup();
-            for at in starts {
-                set.matches(cache, &haystack, at..region_end(at), &mut |pattern, end| {
-                    let rule = self.anchored_rules[pattern];
-                    if fired[rule].is_none() && in_scope(self.rules[rule].scope, at, body_start) {
-                        fired[rule] = Some(excerpt(&haystack, at, end));
-                    }
-                });
+        let region = |at: usize| usize::from(at >= body_start);
+        let regions = [0..subject.len(), body_start..haystack.len()];
+        let possible = |g: &GatedRegex, i: usize, r: usize, fired: &[Option<String>]| {
+            fired[g.rule].is_none()
+                && (!g.has_suffixes || suffix_seen[i][r])
+                && in_scope(self.rules[g.rule].scope, regions[r].start, body_start)
+        };
+        let mut caches = self
+            .caches
+            .lock()
+            .ok()
+            .and_then(|mut pool| pool.pop())
+            .unwrap_or_else(|| self.regexes.iter().map(|g| g.engine.cache()).collect());
+        for (i, at) in prefix_hits {
+            let g = &self.regexes[i];
+            let r = region(at);
+            if possible(g, i, r, &fired)
+                && let Some(m) = g.engine.find(&mut caches[i], &haystack, at..regions[r].end)
+            {
+                fired[g.rule] = Some(excerpt(&haystack, m.start, m.end));
             }
         }
-        let regions = [0..subject.len(), body_start..haystack.len()];
-        for (i, (u, cache)) in self.unanchored.iter().zip(&mut caches.unanchored).enumerate() {
+        for (i, g) in self.regexes.iter().enumerate().filter(|(_, g)| !g.engine.is_anchored()) {
             for (r, span) in regions.iter().enumerate() {
-                if fired[u.rule].is_none()
-                    && (!u.has_suffixes || suffix_seen[i][r])
-                    && in_scope(self.rules[u.rule].scope, span.start, body_start)
-                    && let Some(m) = u.regex.find(cache, &haystack, span.clone())
+                if possible(g, i, r, &fired)
+                    && let Some(m) = g.engine.find(&mut caches[i], &haystack, span.clone())
                 {
-                    fired[u.rule] = Some(excerpt(&haystack, m.start, m.end));
+                    fired[g.rule] = Some(excerpt(&haystack, m.start, m.end));
                 }
             }
         }

@@ -4,7 +4,6 @@
 //! like any `phrases` list. The rest run only where one of their literal prefixes was
 //! found, anchored there.
 
-use regex_automata::MatchKind;
 use regex_automata::hybrid::dfa::{self, DFA};
 use regex_automata::meta::{self, Regex};
 use regex_automata::nfa::thompson::{self, WhichCaptures};
@@ -38,119 +37,77 @@ impl Compiled {
     }
 }
 
-/// Every prefix-gated regex of a rule set in one anchored lazy DFA. At a place where
-/// some regex's prefix was found, one search tells which regexes match there: the
-/// many regexes that share a common prefix ("your ", "we ") cost one walk instead of
-/// one each, and the per-search start-up is paid once per place.
-pub struct AnchoredSet {
-    dfa: DFA,
+/// How a gated regex runs.
+pub enum Engine {
+    /// Anchored at one of its prefixes: only the end of the match is unknown, so a
+    /// forward lazy DFA is enough. No reverse automaton and no dispatch, which are most
+    /// of the memory and of the cost of a short search.
+    Forward(Box<DFA>),
+    /// Without prefixes: the full regex finds both ends.
+    Full(Regex),
 }
 
-impl AnchoredSet {
-    /// Compiles the regexes; pattern `i` of the set is `regexes[i]`. On failure, the
-    /// error names the index of the regex that does not compile on its own, when one
-    /// does not.
-    pub fn new(regexes: &[&Compiled]) -> Result<AnchoredSet, (Option<usize>, String)> {
-        let hirs: Vec<&Hir> = regexes.iter().map(|c| &c.hir).collect();
-        let build = |hirs: &[&Hir]| -> Result<DFA, String> {
+/// The mutable search state of an `Engine`. One per regex, held in a vector: the
+/// common forward variant stays inline rather than behind a pointer on every search.
+#[allow(clippy::large_enum_variant)]
+pub enum EngineCache {
+    Forward(dfa::Cache),
+    Full(Box<meta::Cache>),
+}
+
+impl EngineCache {
+    pub fn memory_usage(&self) -> usize {
+        match self {
+            EngineCache::Forward(c) => c.memory_usage(),
+            EngineCache::Full(c) => c.memory_usage(),
+        }
+    }
+}
+
+impl Engine {
+    pub fn new(compiled: &Compiled, anchored: bool) -> Result<Engine, String> {
+        if anchored {
             let nfa = thompson::Compiler::new()
                 .configure(thompson::Config::new().which_captures(WhichCaptures::None))
-                .build_many_from_hir(hirs)
+                .build_from_hir(&compiled.hir)
                 .map_err(|e| e.to_string())?;
-            // `All`: every pattern that matches at a place is reported, not only the
-            // first; a rule set only needs to know which rules fired.
-            DFA::builder()
-                .configure(DFA::config().match_kind(MatchKind::All).cache_capacity(CACHE_CAPACITY))
-                .build_from_nfa(nfa)
+            DFA::builder().build_from_nfa(nfa).map(|dfa| Engine::Forward(Box::new(dfa))).map_err(|e| e.to_string())
+        } else {
+            // Rules only need the match span: skip the engines for capture groups.
+            let config = meta::Config::new().onepass(false).backtrack(false);
+            Regex::builder()
+                .configure(config)
+                .build_from_hir(&compiled.hir)
+                .map(Engine::Full)
                 .map_err(|e| e.to_string())
-        };
-        build(&hirs).map(|dfa| AnchoredSet { dfa }).map_err(|whole| {
-            match hirs.iter().enumerate().find_map(|(i, h)| build(&[*h]).err().map(|e| (i, e))) {
-                Some((i, e)) => (Some(i), e),
-                None => (None, whole),
-            }
-        })
-    }
-
-    pub fn cache(&self) -> dfa::Cache {
-        self.dfa.create_cache()
-    }
-
-    /// Calls `found(pattern, end)` for every match that starts at `span.start`, in
-    /// order of their ends.
-    pub fn matches(
-        &self,
-        cache: &mut dfa::Cache,
-        haystack: &str,
-        span: Range<usize>,
-        found: &mut impl FnMut(usize, usize),
-    ) {
-        // A hand-written walk rather than `try_search_overlapping_fwd`: most searches
-        // die within a few bytes, where the general search's set-up is the cost.
-        // Errors cannot happen: the DFA quits only on a Unicode word boundary, which
-        // `compile` refuses, and gives up on its cache only when told to.
-        let bytes = haystack.as_bytes();
-        let dfa = &self.dfa;
-        let input = Input::new(haystack).span(span.clone()).anchored(Anchored::Yes);
-        let Ok(mut sid) = dfa.start_state_forward(cache, &input) else { return };
-        let mut report = |cache: &dfa::Cache, sid, at| {
-            for i in 0..dfa.match_len(cache, sid) {
-                found(dfa.match_pattern(cache, sid, i).as_usize(), at);
-            }
-        };
-        for at in span.clone() {
-            let Ok(next) = dfa.next_state(cache, sid, bytes[at]) else { return };
-            sid = next;
-            if sid.is_tagged() {
-                // A DFA reports a match one byte late: this one ends before `at`.
-                if sid.is_match() {
-                    report(cache, sid, at);
-                } else if sid.is_dead() || sid.is_quit() {
-                    return;
-                }
-            }
-        }
-        // The end of a region looks at what follows it, as the search would.
-        let last = match bytes.get(span.end) {
-            Some(&b) => dfa.next_state(cache, sid, b),
-            None => dfa.next_eoi_state(cache, sid),
-        };
-        if let Ok(sid) = last
-            && sid.is_match()
-        {
-            report(cache, sid, span.end);
         }
     }
-}
 
-/// The states the two shared corpora visit take about 14 MB; with less, the cache is
-/// cleared and rebuilt over and over (4 MiB made scoring a third slower). The daemon
-/// drops the cache whenever it goes idle.
-const CACHE_CAPACITY: usize = 16 << 20;
-
-/// A regex without a literal prefix: the full regex engine finds both ends of a match
-/// anywhere in a region.
-pub struct Unanchored {
-    regex: Regex,
-}
-
-impl Unanchored {
-    pub fn new(compiled: &Compiled) -> Result<Unanchored, String> {
-        // Rules only need the match span: skip the engines for capture groups.
-        let config = meta::Config::new().onepass(false).backtrack(false);
-        Regex::builder()
-            .configure(config)
-            .build_from_hir(&compiled.hir)
-            .map(|regex| Unanchored { regex })
-            .map_err(|e| e.to_string())
+    pub fn cache(&self) -> EngineCache {
+        match self {
+            Engine::Forward(dfa) => EngineCache::Forward(dfa.create_cache()),
+            Engine::Full(regex) => EngineCache::Full(Box::new(regex.create_cache())),
+        }
     }
 
-    pub fn cache(&self) -> meta::Cache {
-        self.regex.create_cache()
+    pub fn is_anchored(&self) -> bool {
+        matches!(self, Engine::Forward(_))
     }
 
-    pub fn find(&self, cache: &mut meta::Cache, haystack: &str, span: Range<usize>) -> Option<Range<usize>> {
-        self.regex.search_with(cache, &Input::new(haystack).span(span)).map(|m| m.range())
+    /// The first match in `span`; an anchored engine's match starts at `span.start`.
+    pub fn find(&self, cache: &mut EngineCache, haystack: &str, span: Range<usize>) -> Option<Range<usize>> {
+        match (self, cache) {
+            (Engine::Forward(dfa), EngineCache::Forward(cache)) => {
+                let input = Input::new(haystack).span(span.clone()).anchored(Anchored::Yes);
+                // The DFA gives up only on a Unicode word boundary, which `compile`
+                // refuses, or after thrashing its cache, which it is never told to do.
+                dfa.try_search_fwd(cache, &input).ok().flatten().map(|m| span.start..m.offset())
+            }
+            (Engine::Full(regex), EngineCache::Full(cache)) => {
+                regex.search_with(cache, &Input::new(haystack).span(span)).map(|m| m.range())
+            }
+            _ => None,
+        }
     }
 }
 
@@ -265,32 +222,47 @@ fn cross(a: &[Vec<Token>], b: &[Vec<Token>], max: usize) -> Option<Vec<Vec<Token
     Some(a.iter().flat_map(|x| b.iter().map(move |y| x.iter().chain(y).cloned().collect())).collect())
 }
 
-/// Literals every match of the regex starts with (`Prefix`) or ends with (`Suffix`),
-/// kept only when all of them are worth looking for (not empty, not a lone letter or
-/// space); empty when no usable set exists.
-pub fn literals(compiled: &Compiled, kind: ExtractKind) -> Vec<String> {
-    let mut extractor = Extractor::new();
-    extractor.kind(kind.clone()).limit_total(300).limit_class(10).limit_repeat(3);
-    let mut seq = extractor.extract(&compiled.hir);
-    match kind {
-        ExtractKind::Prefix => seq.optimize_for_prefix_by_preference(),
-        _ => seq.optimize_for_suffix_by_preference(),
-    }
-    let Some(literals) = seq.literals() else { return Vec::new() };
-    let mut out = Vec::with_capacity(literals.len());
-    for literal in literals {
-        // An empty literal matches everywhere, a single letter or space nearly so; a
-        // digit or a quote is rare enough to be worth it.
-        match literal.as_bytes() {
-            [] => return Vec::new(),
-            [b] if b.is_ascii_alphabetic() || b.is_ascii_whitespace() => return Vec::new(),
-            bytes => match String::from_utf8(bytes.to_vec()) {
-                Ok(text) => out.push(text),
-                Err(_) => return Vec::new(),
-            },
+/// How a regex is kept off messages it cannot match.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Gates {
+    /// Every match starts with one of these: the regex runs anchored where one occurs.
+    /// Empty when no usable set exists; the regex then runs on the whole region.
+    pub prefixes: Vec<String>,
+    /// Every match ends with one of these: a region without any is skipped. Empty when
+    /// no usable set exists.
+    pub suffixes: Vec<String>,
+}
+
+/// The prefix and suffix literal sets of a regex, each kept only when all its
+/// literals are worth looking for (not empty, not a lone letter or space).
+pub fn gates(compiled: &Compiled) -> Gates {
+    let extract = |prefix: bool| -> Vec<String> {
+        let mut extractor = Extractor::new();
+        let kind = if prefix { ExtractKind::Prefix } else { ExtractKind::Suffix };
+        extractor.kind(kind).limit_total(300).limit_class(10).limit_repeat(3);
+        let mut seq = extractor.extract(&compiled.hir);
+        if prefix {
+            seq.optimize_for_prefix_by_preference();
+        } else {
+            seq.optimize_for_suffix_by_preference();
         }
-    }
-    out
+        let Some(literals) = seq.literals() else { return Vec::new() };
+        let mut out = Vec::with_capacity(literals.len());
+        for literal in literals {
+            // An empty literal matches everywhere, a single letter or space nearly
+            // so; a digit or a quote is rare enough to be worth it.
+            match literal.as_bytes() {
+                [] => return Vec::new(),
+                [b] if b.is_ascii_alphabetic() || b.is_ascii_whitespace() => return Vec::new(),
+                bytes => match String::from_utf8(bytes.to_vec()) {
+                    Ok(text) => out.push(text),
+                    Err(_) => return Vec::new(),
+                },
+            }
+        }
+        out
+    };
+    Gates { prefixes: extract(true), suffixes: extract(false) }
 }
 
 fn ascii_classes(source: &str) -> String {
@@ -354,11 +326,10 @@ mod tests {
 
     #[test]
     fn gates_are_prefix_and_suffix_literals() {
-        let c = compile(r"\byour (?:\w+ )?network\b").unwrap();
-        assert_eq!(literals(&c, ExtractKind::Prefix), ["your "]);
-        assert_eq!(literals(&c, ExtractKind::Suffix), [" network"]);
-        let c = compile(r"\w+ing \w+").unwrap();
-        assert!(literals(&c, ExtractKind::Prefix).is_empty() && literals(&c, ExtractKind::Suffix).is_empty());
+        let g = gates(&compile(r"\byour (?:\w+ )?network\b").unwrap());
+        assert_eq!(g.prefixes, ["your "]);
+        assert_eq!(g.suffixes, [" network"]);
+        assert_eq!(gates(&compile(r"\w+ing \w+").unwrap()), Gates::default());
     }
 
     #[test]
