@@ -187,7 +187,9 @@ pub fn parse(raw: &[u8], limits: Limits, authserv_id: Option<&str>) -> Result<Me
             break;
         }
     }
-    let split = quoted::split(&body, from.as_ref().map(|m| m.address.as_str()));
+    let sender: Vec<&str> =
+        from.iter().flat_map(|m| std::iter::once(m.address.as_str()).chain(m.name.as_deref())).collect();
+    let split = quoted::split(&body, &sender);
 
     Ok(Message {
         reply_to: mailboxes(parsed.reply_to()),

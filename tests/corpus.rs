@@ -141,23 +141,15 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training9 | 26/35, 1/35 | 34/35, 0 |
 /// | training10 | 33/35, 0/25 (after round 6) | 35/35, 0 |
 /// | training11 | 31/35, 0/25 (after round 6) | 34/35, 0 |
+/// | training12 | 14/35, 0/25 (after round 7; asks worded to avoid the usual words) | 31/35, 0 |
+/// | training13 | 28/35, 1/25 (after round 7; short, relayed, text-speak) | 32/35, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
-    for name in [
-        "training3",
-        "training4",
-        "training5",
-        "training6",
-        "training7",
-        "training8",
-        "training9",
-        "training10",
-        "training11",
-    ] {
-        let dir = repo().join("tests").join(name);
+    for name in (3..=13).map(|n| format!("training{n}")) {
+        let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
-        failures.extend(check_labeled(name, &dir, &screener, 0.95, 0.0));
+        failures.extend(check_labeled(&name, &dir, &screener, 0.95, 0.0));
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }

@@ -39,11 +39,12 @@ static DISCLAIMER: LazyLock<Regex> = LazyLock::new(|| {
 static EMAIL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}").unwrap());
 
-/// Splits a plain-text body into the written part and the history. `sender` is
-/// the From address: a follow-up that quotes the sender's own earlier message
-/// ("just bumping this" above "On Tue, Vince <vince@x> wrote: > ...") still asks
-/// what the quoted message asked, so those quoted lines count as written.
-pub fn split(body: &str, sender: Option<&str>) -> Split {
+/// Splits a plain-text body into the written part and the history. `sender` holds
+/// the From address and display name: a follow-up that quotes or forwards the
+/// sender's own earlier message ("just bumping this" above "On Tue, Vince <vince@x>
+/// wrote: > ..." or above "-----Original Message----- From: Vince Caruso") still
+/// asks what that message asked, so its lines count as written.
+pub fn split(body: &str, sender: &[&str]) -> Split {
     let mut out = Split::default();
     let lines: Vec<&str> = body.lines().collect();
     let mut written: Vec<&str> = Vec::with_capacity(lines.len());
@@ -69,7 +70,7 @@ pub fn split(body: &str, sender: Option<&str>) -> Split {
             let text = lines[i..i + span].join(" ");
             let known = out.quoted_addresses.len();
             collect_people(&text, &mut out);
-            own_quote = sender.is_some_and(|s| out.quoted_addresses[known..].iter().any(|a| a.eq_ignore_ascii_case(s)));
+            own_quote = out.quoted_addresses[known..].iter().any(|a| sender.iter().any(|s| a.eq_ignore_ascii_case(s)));
             // Top-posted replies carry the whole history below the attribution; for
             // interleaved replies the `>` lines are skipped one by one above.
             if !own_quote && lines[i + span..].iter().all(|l| l.trim().is_empty() || l.trim_start().starts_with('>')) {
@@ -82,12 +83,21 @@ pub fn split(body: &str, sender: Option<&str>) -> Split {
             out.has_history = true;
             // Only the author of the quoted original counts: a sender quoting their
             // own earlier mail "To: Hank" is not quoting Hank.
+            let mut own = false;
             for l in lines[i..].iter().take(12) {
                 if FROM_LINE.is_match(l) {
                     collect_people(l, &mut out);
+                    let l = l.to_lowercase();
+                    own |= sender.iter().any(|s| s.len() > 2 && l.contains(&s.to_lowercase()));
                 }
             }
-            break;
+            if !own {
+                break;
+            }
+            // The sender's own original: skip its header lines, keep its text.
+            let blank = lines[i + 1..].iter().take(12).position(|l| l.trim().is_empty());
+            i = blank.map_or(i + 1, |p| i + 2 + p);
+            continue;
         }
         if !written.is_empty() && may_start_disclaimer(trimmed) && DISCLAIMER.is_match(trimmed) {
             break;
@@ -182,7 +192,7 @@ mod tests {
     fn top_posted_reply_drops_history() {
         let s = split(
             "Sounds good, see you then.\n\nOn Wed, Mar 5, 2025 at 8:30 AM Susan Cho <susan.cho@example.org> wrote:\n> Hank, meet Priya.\n> Who are your clients?\n",
-            None,
+            &[],
         );
         assert_eq!(s.written.trim(), "Sounds good, see you then.");
         assert!(s.has_history);
@@ -193,7 +203,7 @@ mod tests {
     fn wrapped_attribution_is_recognized() {
         let s = split(
             "Thanks!\nOn Mon, Jan 5, 2026 at 10:00 AM Hank Bergstrom <\nhank@bergstrom.example> wrote:\n> hi\n",
-            None,
+            &[],
         );
         assert_eq!(s.written, "Thanks!");
         assert_eq!(s.quoted_addresses, ["hank@bergstrom.example"]);
@@ -202,23 +212,23 @@ mod tests {
     #[test]
     fn french_and_spanish_attributions() {
         assert_eq!(
-            split("Merci\nLe 3 mars 2026 à 10:00, Marc <m@x.example> a écrit :\n> bonjour", None).written,
+            split("Merci\nLe 3 mars 2026 à 10:00, Marc <m@x.example> a écrit :\n> bonjour", &[]).written,
             "Merci"
         );
-        assert_eq!(split("Gracias\nEl lun, 3 mar 2026, Ana <a@x.example> escribió:\n> hola", None).written, "Gracias");
+        assert_eq!(split("Gracias\nEl lun, 3 mar 2026, Ana <a@x.example> escribió:\n> hola", &[]).written, "Gracias");
     }
 
     #[test]
     fn interleaved_quotes_keep_the_reply_between_them() {
-        let s = split("> Can you make Friday?\nYes, Friday works.\n> And the budget?\nApproved.", None);
+        let s = split("> Can you make Friday?\nYes, Friday works.\n> And the budget?\nApproved.", &[]);
         assert_eq!(s.written, "Yes, Friday works.\nApproved.");
     }
 
     #[test]
     fn signature_and_disclaimer_are_cut() {
-        let s = split("Let's talk.\n-- \nJo Smith\nWe help clients network", None);
+        let s = split("Let's talk.\n-- \nJo Smith\nWe help clients network", &[]);
         assert_eq!(s.written, "Let's talk.");
-        let s = split("Let's talk.\n\nCONFIDENTIALITY NOTICE: this message is for our clients only", None);
+        let s = split("Let's talk.\n\nCONFIDENTIALITY NOTICE: this message is for our clients only", &[]);
         assert_eq!(s.written.trim(), "Let's talk.");
     }
 
@@ -226,7 +236,7 @@ mod tests {
     fn only_the_quoted_author_counts_not_the_quoted_recipients() {
         let s = split(
             "Just following up.\n\nFrom: Pat <pat@x.example>\nSent: Monday\nTo: Hank <hank@bergstrom.example>\nSubject: clients\n\nWho are your clients?",
-            None,
+            &[],
         );
         assert_eq!(s.quoted_addresses, ["pat@x.example"]);
     }
@@ -235,11 +245,11 @@ mod tests {
     fn outlook_original_message_block() {
         let s = split(
             "See below.\n\nFrom: Tom Reilly <tom.reilly@harborline.example>\nSent: Monday, May 4, 2026 9:00 AM\nTo: Hank\nSubject: intro\n\nPlease introduce me to your clients.",
-            None,
+            &[],
         );
         assert_eq!(s.written.trim(), "See below.");
         assert_eq!(s.quoted_addresses, ["tom.reilly@harborline.example"]);
-        let s = split("FYI\n-----Original Message-----\nFrom: a@b.example\nwho are your clients", None);
+        let s = split("FYI\n-----Original Message-----\nFrom: a@b.example\nwho are your clients", &[]);
         assert_eq!(s.written, "FYI");
     }
 
@@ -247,7 +257,7 @@ mod tests {
     fn forwarded_message_is_history() {
         let s = split(
             "Hank, thought you'd want to see this.\n\n---------- Forwarded message ---------\nFrom: Pushy <p@x.example>\nCould you introduce me to your board?",
-            None,
+            &[],
         );
         assert_eq!(s.written.trim(), "Hank, thought you'd want to see this.");
         assert!(s.has_history);
@@ -256,16 +266,25 @@ mod tests {
     #[test]
     fn a_follow_up_quoting_the_senders_own_message_keeps_its_ask() {
         let body = "Just floating this back up.\n\nOn Tue, Jan 6, 2026 at 8:41 AM Vince\n<vince@x.example> wrote:\n> Who are your clients?\n>> Hank wrote: not now\n";
-        let own = split(body, Some("Vince@X.example"));
+        let own = split(body, &["Vince@X.example"]);
         assert_eq!(own.written, "Just floating this back up.\n\nWho are your clients?");
         assert!(own.has_history);
         // Quoting someone else, the same lines are history.
-        assert_eq!(split(body, Some("pat@y.example")).written.trim(), "Just floating this back up.");
+        assert_eq!(split(body, &["pat@y.example"]).written.trim(), "Just floating this back up.");
+    }
+
+    #[test]
+    fn a_follow_up_forwarding_the_senders_own_original_keeps_its_text() {
+        let body = "Any thoughts, Hank?\n\n-----Original Message-----\nFrom: Marco Bellini\nSent: Thursday\nTo: hank@bergstrom.example\nSubject: quotes\n\nWould you give us a sentence for our homepage?";
+        let own = split(body, &["marco@lumaweb.example", "Marco Bellini"]);
+        assert_eq!(own.written, "Any thoughts, Hank?\n\nWould you give us a sentence for our homepage?");
+        assert!(own.has_history);
+        assert_eq!(split(body, &["pat@y.example", "Pat Doe"]).written.trim(), "Any thoughts, Hank?");
     }
 
     #[test]
     fn plain_body_is_unchanged() {
         let body = "Hello Hank,\nOn the topic of curling: see you Saturday.\nBest";
-        assert_eq!(split(body, None).written, body);
+        assert_eq!(split(body, &[]).written, body);
     }
 }
