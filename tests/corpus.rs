@@ -141,8 +141,8 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training9 | 26/35, 1/35 | 34/35, 0 |
 /// | training10 | 33/35, 0/25 (after round 6) | 35/35, 0 |
 /// | training11 | 31/35, 0/25 (after round 6) | 34/35, 0 |
-/// | training12 | 14/35, 0/25 (after round 7; asks worded to avoid the usual words) | 31/35, 0 |
-/// | training13 | 28/35, 1/25 (after round 7; short, relayed, text-speak) | 32/35, 0 |
+/// | training12 | 14/35, 0/25 (after round 7; asks worded to avoid the usual words) | 35/35, 0 |
+/// | training13 | 28/35, 1/25 (after round 7; short, relayed, text-speak) | 35/35, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
