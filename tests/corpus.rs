@@ -143,10 +143,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training11 | 31/35, 0/25 (after round 6) | 34/35, 0 |
 /// | training12 | 14/35, 0/25 (after round 7; asks worded to avoid the usual words) | 35/35, 0 |
 /// | training13 | 28/35, 1/25 (after round 7; short, relayed, text-speak) | 35/35, 0 |
+/// | training14 | 31/35, 0/35 (after round 8; a realistic month of mail) | 35/35, 0 |
+/// | training15 | 20/25, 1/45 (after round 8; mail that must stay) | 25/25, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
-    for name in (3..=13).map(|n| format!("training{n}")) {
+    for name in (3..=15).map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
         failures.extend(check_labeled(&name, &dir, &screener, 0.95, 0.0));
