@@ -4,9 +4,11 @@
 //! All phrases of all rules are found in one Aho-Corasick pass, so the cost per
 //! message barely grows with the phrase count. The same pass finds, for every regex
 //! that is not simply a finite list of phrases (those are expanded into phrases), the
-//! literals its matches must start and end with; a regex then runs only anchored at
-//! its prefixes, and not at all in a region without any of its suffixes. (A combined
-//! `RegexSet` over the rule regexes was measured thirty times slower than the target.)
+//! literals its matches must start with, and the regex runs only anchored there; a
+//! regex without such prefixes runs over a region only where one of the literals its
+//! matches end with was found. (A combined `RegexSet` over the rule regexes was
+//! measured thirty times slower than the target; one shared anchored DFA for all of
+//! them saved a tenth of the time for a quarter more memory.)
 
 mod pattern;
 pub mod rules;
