@@ -280,7 +280,11 @@ pub fn gates(compiled: &Compiled) -> Gates {
         extractor.kind(kind).limit_total(300).limit_class(10).limit_repeat(3);
         let mut seq = extractor.extract(&compiled.hir);
         if prefix {
-            seq.optimize_for_prefix_by_preference();
+            // Not `optimize_for_prefix_by_preference`: that shortens literals to a
+            // few bytes for a prefilter's sake ("your", "some"), and every place
+            // such a stub occurs costs an anchored search. The automaton is happy
+            // with long literals; only those that a shorter one already covers go.
+            seq.minimize_by_preference();
         } else {
             seq.optimize_for_suffix_by_preference();
         }
@@ -372,6 +376,14 @@ mod tests {
         let g = gates(&compile(r"\w+ing (?:\w+ )?network\b").unwrap());
         assert_eq!(g.suffixes, [" network"]);
         assert_eq!(gates(&compile(r"\w+ing \w+").unwrap()), Gates::default());
+    }
+
+    #[test]
+    fn prefix_gates_keep_their_length() {
+        // Shortened to a prefilter's taste these would both be "your", which occurs
+        // in nearly every message.
+        let g = gates(&compile(r"\b(?:your clients|your customers) (?:\w+ )?(?:would|might)\b").unwrap());
+        assert_eq!(g.prefixes, ["your clients ", "your customers "]);
     }
 
     #[test]
