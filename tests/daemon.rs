@@ -146,9 +146,10 @@ fn sigterm_during_a_backlog_finishes_cleanly_with_nothing_half_done() {
     assert_eq!(s.wait(Duration::from_secs(5)), 0, "{}", s.log());
     let journal = setup.journal();
     assert!(journal.iter().all(|(_, _, outcome)| outcome != "pending"), "{journal:?}");
-    // Everything journaled as filed is in the folder; nothing else is.
+    // Everything journaled as filed is in the folder; nothing else is. (The signal
+    // may land before the first message is filed, when the folder does not exist.)
     let filed = journal.iter().filter(|(_, a, o)| a == "file" && o == "done").count();
-    assert_eq!(server.count(FILED), filed);
+    assert_eq!(server.count_or_zero(FILED), filed);
     assert_eq!(server.count("INBOX") + filed, 300);
     // A new start finishes the job without repeating any of it.
     let (code, log) = setup.once(&[]);

@@ -283,6 +283,13 @@ impl Dovecot {
         parse(&self.status(mailbox, "messages"))
     }
 
+    /// Like `count`, but a mailbox that does not exist (yet: screener creates its
+    /// folders when it first files into them) holds no messages.
+    pub fn count_or_zero(&self, mailbox: &str) -> usize {
+        let list = self.doveadm(&["mailbox", "list", "-u", USER]);
+        if list.lines().any(|l| l.trim() == mailbox) { self.count(mailbox) } else { 0 }
+    }
+
     /// Every line that logged-in IMAP clients sent, tags included, in the order received (from
     /// Dovecot's rawlog; the harness's own sessions are left out). Lets a test check which
     /// commands the client under test used, e.g. that it fell back from a hidden MOVE.
