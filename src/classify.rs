@@ -56,19 +56,21 @@ enum Target {
     /// A phrase of a rule; the flags say whether the phrase starts/ends with a word
     /// character and so needs a word-boundary check.
     Phrase { rule: usize, word_start: bool, word_end: bool },
-    /// A literal every match of regex `i` starts with: the regex runs anchored here.
-    Prefix(usize),
-    /// A literal every match of regex `i` ends with: without one in a region, the
-    /// regex cannot match there.
-    Suffix(usize),
+    /// A literal some matches of regex `regex` start with: the regex runs anchored
+    /// here if a literal of `cover` occurs from here on in the same region (those
+    /// matches contain one).
+    Prefix { regex: usize, cover: Option<usize> },
+    /// A literal of cover `i`.
+    Cover(usize),
 }
 
 struct GatedRegex {
     rule: usize,
     /// Anchored at prefix hits, or over the whole region without prefixes.
     engine: Engine,
-    /// Runs only in a region where a suffix was seen.
-    has_suffixes: bool,
+    /// Unanchored: runs only in a region where one of these covers was seen (every
+    /// match contains a literal of one of them); `None` when some branch has none.
+    covers: Option<Vec<usize>>,
 }
 
 struct Rule {
@@ -86,6 +88,8 @@ pub struct Classifier {
     /// Pattern index of the automaton → what finding that pattern means.
     targets: Vec<Vec<Target>>,
     regexes: Vec<GatedRegex>,
+    /// How many covers the automaton looks for.
+    cover_count: usize,
     /// The regexes' lazy-DFA caches, kept between messages so that states built for
     /// one message serve the next (a second thread classifying at the same time gets
     /// its own set), and dropped by `release_caches` when the daemon goes idle: warm,
@@ -113,6 +117,7 @@ impl Classifier {
             targets[i].push(target);
         };
         let mut regexes = Vec::new();
+        let mut covers: HashMap<Vec<String>, usize> = HashMap::new();
         let mut facts = Vec::new();
         let mut seen = HashMap::new();
         let rule_err = |id: &str, problem: String| RuleError::Rule { id: id.to_string(), problem };
@@ -153,37 +158,89 @@ impl Classifier {
                 add_pattern(normalized, Target::Phrase { rule: index, word_start, word_end });
             }
             if let Some(source) = &spec.regex {
-                match pattern::compile(source) {
-                    // A finite regex is only a compact way to write many phrases: match
-                    // those in the shared automaton instead of running the regex.
-                    Ok(compiled) => match pattern::expand(&compiled) {
-                        Some(phrases) => {
-                            for p in phrases {
-                                let target =
-                                    Target::Phrase { rule: index, word_start: p.word_start, word_end: p.word_end };
-                                add_pattern(p.text, target);
+                let compiled = match pattern::compile(source) {
+                    Ok(compiled) => compiled,
+                    Err(e) => {
+                        errors.push(rule_err(&spec.id, format!("the regex does not compile: {e}")));
+                        continue;
+                    }
+                };
+                // Finite branches are only a compact way to write many phrases: they
+                // go into the shared automaton. The rest run as up to two regexes:
+                // the branches with prefixes anchored at them, the others unanchored.
+                let mut anchored = Vec::new();
+                let mut unanchored = Vec::new();
+                // A branch that stands for thousands of phrases costs more start-up
+                // and automaton memory than it saves as a gated regex.
+                let branches: Vec<(pattern::Compiled, Option<Vec<pattern::Phrase>>)> =
+                    match pattern::expand(&compiled, MAX_REGEX_PHRASES) {
+                        Some(phrases) => vec![(compiled, Some(phrases))],
+                        None => compiled
+                            .branches()
+                            .into_iter()
+                            .map(|b| {
+                                let phrases = pattern::expand(&b, MAX_BRANCH_PHRASES);
+                                (b, phrases)
+                            })
+                            .collect(),
+                    };
+                for (branch, phrases) in branches {
+                    if let Some(phrases) = phrases {
+                        for p in phrases {
+                            let target = Target::Phrase { rule: index, word_start: p.word_start, word_end: p.word_end };
+                            add_pattern(p.text, target);
+                        }
+                        continue;
+                    }
+                    let gates = pattern::gates(&branch);
+                    let cover = pattern::cover(&branch, &gates.prefixes);
+                    let cover = (!cover.is_empty()).then(|| {
+                        let next = covers.len();
+                        *covers.entry(cover).or_insert(next)
+                    });
+                    if gates.prefixes.is_empty() {
+                        // Suffixes are a cover too, when no rarer one was found.
+                        let cover = cover.or_else(|| {
+                            (!gates.suffixes.is_empty()).then(|| {
+                                let next = covers.len();
+                                *covers.entry(gates.suffixes).or_insert(next)
+                            })
+                        });
+                        unanchored.push((branch, cover));
+                    } else {
+                        anchored.push((branch, gates.prefixes, cover));
+                    }
+                }
+                if !anchored.is_empty() {
+                    let i = regexes.len();
+                    let mut hits: Vec<(String, Option<usize>)> = Vec::new();
+                    let mut branches = Vec::new();
+                    for (branch, prefixes, cover) in anchored {
+                        for literal in prefixes {
+                            // A literal that some branch needs no cover for needs none.
+                            match hits.iter_mut().find(|(l, _)| *l == literal) {
+                                Some((_, c)) if *c != cover => *c = None,
+                                Some(_) => {}
+                                None => hits.push((literal, cover)),
                             }
                         }
-                        None => {
-                            let gates = pattern::gates(&compiled);
-                            let engine = match Engine::new(&compiled, !gates.prefixes.is_empty()) {
-                                Ok(engine) => engine,
-                                Err(e) => {
-                                    errors.push(rule_err(&spec.id, format!("the regex does not compile: {e}")));
-                                    continue;
-                                }
-                            };
-                            let i = regexes.len();
-                            for literal in &gates.prefixes {
-                                add_pattern(literal.clone(), Target::Prefix(i));
-                            }
-                            for literal in &gates.suffixes {
-                                add_pattern(literal.clone(), Target::Suffix(i));
-                            }
-                            regexes.push(GatedRegex { rule: index, engine, has_suffixes: !gates.suffixes.is_empty() });
-                        }
-                    },
-                    Err(e) => errors.push(rule_err(&spec.id, format!("the regex does not compile: {e}"))),
+                        branches.push(branch);
+                    }
+                    match Engine::new(&pattern::Compiled::any_of(branches), true) {
+                        Ok(engine) => regexes.push(GatedRegex { rule: index, engine, covers: None }),
+                        Err(e) => errors.push(rule_err(&spec.id, format!("the regex does not compile: {e}"))),
+                    }
+                    for (literal, cover) in hits {
+                        add_pattern(literal, Target::Prefix { regex: i, cover });
+                    }
+                }
+                if !unanchored.is_empty() {
+                    let gate: Option<Vec<usize>> = unanchored.iter().map(|(_, c)| *c).collect();
+                    let branches = unanchored.into_iter().map(|(b, _)| b).collect();
+                    match Engine::new(&pattern::Compiled::any_of(branches), false) {
+                        Ok(engine) => regexes.push(GatedRegex { rule: index, engine, covers: gate }),
+                        Err(e) => errors.push(rule_err(&spec.id, format!("the regex does not compile: {e}"))),
+                    }
                 }
             }
             if let Some(fact) = spec.fact {
@@ -230,6 +287,16 @@ impl Classifier {
             }
         }
 
+        let cover_count = covers.len();
+        let mut cover_list = vec![Vec::new(); cover_count];
+        for (literals, i) in covers {
+            cover_list[i] = literals;
+        }
+        for (i, literals) in cover_list.into_iter().enumerate() {
+            for literal in literals {
+                add_pattern(literal, Target::Cover(i));
+            }
+        }
         let automaton = AhoCorasick::builder().match_kind(MatchKind::Standard).build(&patterns);
         let patterns = match automaton {
             Ok(p) if errors.is_empty() => p,
@@ -244,6 +311,7 @@ impl Classifier {
             patterns,
             targets,
             regexes,
+            cover_count,
             caches: Default::default(),
             facts,
             combos: set.combos.iter().filter(|c| c.enabled && c.weight != 0.0).cloned().collect(),
@@ -256,7 +324,7 @@ impl Classifier {
     pub fn ungated_rules(&self) -> Vec<&str> {
         self.regexes
             .iter()
-            .filter(|r| !r.engine.is_anchored() && !r.has_suffixes)
+            .filter(|r| !r.engine.is_anchored() && r.covers.is_none())
             .map(|r| self.rules[r.rule].id.as_str())
             .collect()
     }
@@ -292,15 +360,18 @@ impl Classifier {
         let body_start = subject.len() + 1;
         let mut fired: Vec<Option<String>> = vec![None; self.rules.len()];
 
-        // Per regex: was a suffix seen in the subject / in the body? And where did
-        // prefixes occur (in match-end order, which is close to ascending)?
-        let mut suffix_seen = vec![[false; 2]; self.regexes.len()];
-        let mut prefix_hits: Vec<(usize, usize)> = Vec::new();
+        // Where each cover was last seen, per region (subject, body); and where
+        // prefixes occurred, in match-end order, which is close to ascending.
+        let mut cover_seen: Vec<[Option<usize>; 2]> = vec![[None; 2]; self.cover_count];
+        let mut prefix_hits: Vec<(usize, usize, Option<usize>)> = Vec::new();
         for m in self.patterns.find_overlapping_iter(&haystack) {
             for target in &self.targets[m.pattern().as_usize()] {
                 match *target {
-                    Target::Prefix(i) => prefix_hits.push((i, m.start())),
-                    Target::Suffix(i) => suffix_seen[i][usize::from(m.start() >= body_start)] = true,
+                    Target::Prefix { regex, cover } => prefix_hits.push((regex, m.start(), cover)),
+                    Target::Cover(i) => {
+                        let seen = &mut cover_seen[i][usize::from(m.start() >= body_start)];
+                        *seen = Some(seen.map_or(m.start(), |s| s.max(m.start())));
+                    }
                     Target::Phrase { rule, word_start, word_end } => {
                         if fired[rule].is_some() || !in_scope(self.rules[rule].scope, m.start(), body_start) {
                             continue;
@@ -318,10 +389,8 @@ impl Classifier {
         // A region is the subject or the body, so that no match spans both.
         let region = |at: usize| usize::from(at >= body_start);
         let regions = [0..subject.len(), body_start..haystack.len()];
-        let possible = |g: &GatedRegex, i: usize, r: usize, fired: &[Option<String>]| {
-            fired[g.rule].is_none()
-                && (!g.has_suffixes || suffix_seen[i][r])
-                && in_scope(self.rules[g.rule].scope, regions[r].start, body_start)
+        let possible = |g: &GatedRegex, r: usize, fired: &[Option<String>]| {
+            fired[g.rule].is_none() && in_scope(self.rules[g.rule].scope, regions[r].start, body_start)
         };
         let mut caches = self
             .caches
@@ -329,18 +398,25 @@ impl Classifier {
             .ok()
             .and_then(|mut pool| pool.pop())
             .unwrap_or_else(|| self.regexes.iter().map(|g| g.engine.cache()).collect());
-        for (i, at) in prefix_hits {
+        // Where each regex last ran without a match: several prefixes can start at
+        // the same place.
+        let mut tried = vec![usize::MAX; self.regexes.len()];
+        for (i, at, cover) in prefix_hits {
             let g = &self.regexes[i];
             let r = region(at);
-            if possible(g, i, r, &fired)
-                && let Some(m) = g.engine.find(&mut caches[i], &haystack, at..regions[r].end)
-            {
-                fired[g.rule] = Some(excerpt(&haystack, m.start, m.end));
+            let covered = cover.is_none_or(|c| cover_seen[c][r].is_some_and(|seen| seen >= at));
+            if covered && tried[i] != at && possible(g, r, &fired) {
+                tried[i] = at;
+                if let Some(m) = g.engine.find(&mut caches[i], &haystack, at..regions[r].end) {
+                    fired[g.rule] = Some(excerpt(&haystack, m.start, m.end));
+                }
             }
         }
         for (i, g) in self.regexes.iter().enumerate().filter(|(_, g)| !g.engine.is_anchored()) {
             for (r, span) in regions.iter().enumerate() {
-                if possible(g, i, r, &fired)
+                let covered = g.covers.as_ref().is_none_or(|cs| cs.iter().any(|&c| cover_seen[c][r].is_some()));
+                if covered
+                    && possible(g, r, &fired)
                     && let Some(m) = g.engine.find(&mut caches[i], &haystack, span.clone())
                 {
                     fired[g.rule] = Some(excerpt(&haystack, m.start, m.end));
@@ -426,6 +502,10 @@ impl Classifier {
         Classification { score: round(score), category, reasons }
     }
 }
+
+/// The most phrases a finite regex, or a branch of an infinite one, is expanded into.
+const MAX_REGEX_PHRASES: usize = 256;
+const MAX_BRANCH_PHRASES: usize = 16;
 
 /// Scores are shown with one decimal; rounding here keeps sums such as 0.1 + 0.2
 /// from landing just below a threshold.

@@ -35,6 +35,56 @@ impl Compiled {
     pub fn regex(&self) -> Regex {
         Regex::builder().build_from_hir(&self.hir).unwrap()
     }
+
+    /// The regex's top-level alternatives, each a regex of its own: the regex matches
+    /// where one of them does. Rule regexes are long lists of ways to say one thing
+    /// (`\b(?:A|B|C)\b`); split, each way can be expanded into phrases or gated on
+    /// its own literals, where the whole would be gated on the union of all of them.
+    pub fn branches(&self) -> Vec<Compiled> {
+        let mut out = Vec::new();
+        split(&self.hir, &mut out);
+        out.into_iter().map(|hir| Compiled { hir }).collect()
+    }
+
+    /// The regex matching where any of `branches` does.
+    pub fn any_of(branches: Vec<Compiled>) -> Compiled {
+        Compiled { hir: Hir::alternation(branches.into_iter().map(|b| b.hir).collect()) }
+    }
+}
+
+/// Flattens alternations, and distributes the assertions around one (`\b(?:A|B)\b`
+/// becomes `\bA\b`, `\bB\b`). Anything else is left whole: an alternation between
+/// literals is a choice of words within one way of saying something.
+fn split(hir: &Hir, out: &mut Vec<Hir>) {
+    match hir.kind() {
+        HirKind::Alternation(alts) => alts.iter().for_each(|a| split(a, out)),
+        HirKind::Capture(c) => split(&c.sub, out),
+        HirKind::Concat(parts) => {
+            let is_look = |h: &Hir| matches!(h.kind(), HirKind::Look(_));
+            let alternation = |h: &Hir| match h.kind() {
+                HirKind::Alternation(alts) => Some(alts.clone()),
+                HirKind::Capture(c) => match c.sub.kind() {
+                    HirKind::Alternation(alts) => Some(alts.clone()),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let alts: Vec<(usize, Vec<Hir>)> =
+                parts.iter().enumerate().filter_map(|(i, p)| alternation(p).map(|a| (i, a))).collect();
+            match alts.as_slice() {
+                [(k, alts)] if parts.iter().enumerate().all(|(i, p)| i == *k || is_look(p)) => {
+                    for alt in alts {
+                        let mut whole = parts[..*k].to_vec();
+                        whole.push(alt.clone());
+                        whole.extend_from_slice(&parts[k + 1..]);
+                        split(&Hir::concat(whole), out);
+                    }
+                }
+                _ => out.push(hir.clone()),
+            }
+        }
+        _ => out.push(hir.clone()),
+    }
 }
 
 /// How a gated regex runs.
@@ -119,11 +169,16 @@ pub struct Phrase {
     pub word_end: bool,
 }
 
-/// The phrases a regex is equivalent to, when its language is finite and not too
-/// large and its only assertions are `\b` at the very start or end of a phrase.
-pub fn expand(compiled: &Compiled) -> Option<Vec<Phrase>> {
+/// The phrases a regex is equivalent to, when its language is finite and at most
+/// `max` strings, and its only assertions are `\b` at the very start or end of a phrase.
+pub fn expand(compiled: &Compiled, max: usize) -> Option<Vec<Phrase>> {
+    // Counting is cheap; building thousands of strings to find the language too big
+    // is most of a slow start-up.
+    if language_size(&compiled.hir, max)? > max {
+        return None;
+    }
     let mut out = Vec::new();
-    for piece in expand_hir(&compiled.hir)? {
+    for piece in expand_hir(&compiled.hir, max)? {
         if piece.inner_boundary {
             return None;
         }
@@ -187,9 +242,8 @@ impl Piece {
 }
 
 /// Every string the regex matches; `None` when the language is infinite, has large
-/// classes or grows past a few thousand strings.
-fn expand_hir(hir: &Hir) -> Option<Vec<Piece>> {
-    const MAX: usize = 5000;
+/// classes or grows past `max` strings.
+fn expand_hir(hir: &Hir, max: usize) -> Option<Vec<Piece>> {
     let out = match hir.kind() {
         HirKind::Empty => vec![Piece::default()],
         HirKind::Literal(lit) => vec![Piece::literal(lit.0.to_vec())],
@@ -216,32 +270,32 @@ fn expand_hir(hir: &Hir) -> Option<Vec<Piece>> {
             };
             chars.into_iter().map(Piece::literal).collect()
         }
-        HirKind::Capture(c) => expand_hir(&c.sub)?,
+        HirKind::Capture(c) => expand_hir(&c.sub, max)?,
         HirKind::Repetition(r) => {
-            let max = r.max.filter(|&m| m <= 4)?;
-            let sub = expand_hir(&r.sub)?;
+            let times = r.max.filter(|&m| m <= 4)?;
+            let sub = expand_hir(&r.sub, max)?;
             let mut all = Vec::new();
             let mut power = vec![Piece::default()];
-            for k in 0..=max {
+            for k in 0..=times {
                 if k >= r.min {
                     all.extend(power.iter().cloned());
                 }
-                power = cross(&power, &sub, MAX)?;
+                power = cross(&power, &sub, max)?;
             }
             all
         }
         HirKind::Concat(parts) => {
             let mut acc = vec![Piece::default()];
             for part in parts {
-                acc = cross(&acc, &expand_hir(part)?, MAX)?;
+                acc = cross(&acc, &expand_hir(part, max)?, max)?;
             }
             acc
         }
         HirKind::Alternation(alts) => {
             let mut all = Vec::new();
             for alt in alts {
-                all.extend(expand_hir(alt)?);
-                if all.len() > MAX {
+                all.extend(expand_hir(alt, max)?);
+                if all.len() > max {
                     return None;
                 }
             }
@@ -249,6 +303,53 @@ fn expand_hir(hir: &Hir) -> Option<Vec<Piece>> {
         }
     };
     Some(out)
+}
+
+/// How many strings `expand_hir` would build, or `None` once past `max` or when it
+/// would refuse.
+fn language_size(hir: &Hir, max: usize) -> Option<usize> {
+    let n = match hir.kind() {
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Look(Look::WordAscii | Look::WordUnicode) => 1,
+        HirKind::Look(_) => return None,
+        HirKind::Class(regex_syntax::hir::Class::Unicode(c)) => {
+            c.ranges().iter().map(|r| r.end() as usize - r.start() as usize + 1).sum()
+        }
+        HirKind::Class(regex_syntax::hir::Class::Bytes(c)) => {
+            c.ranges().iter().map(|r| usize::from(r.end() - r.start()) + 1).sum()
+        }
+        HirKind::Capture(c) => language_size(&c.sub, max)?,
+        HirKind::Repetition(r) => {
+            let times = r.max.filter(|&m| m <= 4)?;
+            let sub = language_size(&r.sub, max)?;
+            let mut total = 0usize;
+            let mut power = 1usize;
+            for k in 0..=times {
+                if k >= r.min {
+                    total = total.saturating_add(power);
+                }
+                power = power.saturating_mul(sub);
+            }
+            total
+        }
+        HirKind::Concat(parts) => {
+            let mut product = 1usize;
+            for part in parts {
+                product = product.saturating_mul(language_size(part, max)?);
+                if product > max {
+                    return None;
+                }
+            }
+            product
+        }
+        HirKind::Alternation(alts) => {
+            let mut sum = 0usize;
+            for alt in alts {
+                sum = sum.saturating_add(language_size(alt, max)?);
+            }
+            sum
+        }
+    };
+    (n <= max).then_some(n)
 }
 
 fn cross(a: &[Piece], b: &[Piece], max: usize) -> Option<Vec<Piece>> {
@@ -316,6 +417,222 @@ pub fn gates(compiled: &Compiled) -> Gates {
 /// How long a prefix gate may be (see `gates`).
 const PREFIX_BYTES: usize = 12;
 
+/// Literals of which every match contains at least one, chosen to be rarer than the
+/// regex's `prefixes`: a regex anchored at "your " need not run where none of
+/// "clients", "customers" follows. Empty when no set is rarer than the prefixes.
+pub fn cover(compiled: &Compiled, prefixes: &[String]) -> Vec<String> {
+    let baseline = rarity(prefixes);
+    if baseline >= GOOD_RARITY {
+        return Vec::new();
+    }
+    // Every match of a concatenation contains a match of each of its parts, so the
+    // literals every match of one part starts with are a cover. (Crossing each part
+    // with the next into longer literals was tried: a sixth fewer searches ran, for
+    // 130 ms more start-up.)
+    let mut hir = &compiled.hir;
+    while let HirKind::Capture(c) = hir.kind() {
+        hir = &c.sub;
+    }
+    let HirKind::Concat(parts) = hir.kind() else { return Vec::new() };
+    let mut extractor = Extractor::new();
+    extractor.limit_total(100).limit_class(10).limit_repeat(3).limit_literal_len(COVER_BYTES);
+    let candidates = parts.iter().skip(1).filter_map(|part| {
+        let seq = extractor.extract(part);
+        seq.literals()?.iter().map(|l| String::from_utf8(l.as_bytes().to_vec()).ok()).collect::<Option<Vec<_>>>()
+    });
+    candidates
+        .into_iter()
+        .filter(|c| rarity(c) > baseline && rarity(c) >= MIN_RARITY)
+        .max_by_key(|c| (rarity(c), std::cmp::Reverse(c.len())))
+        .unwrap_or_default()
+}
+
+/// How long cover literals are extracted: long enough to reach the rare word of
+/// "who are your clients".
+const COVER_BYTES: usize = 24;
+
+/// Covers worth their automaton patterns have, in every literal, an uncommon word
+/// (or fragment) of at least this many letters; prefixes with a word of
+/// `GOOD_RARITY` letters are rare enough not to need one.
+const MIN_RARITY: usize = 3;
+const GOOD_RARITY: usize = 5;
+
+/// How rare a set of literals is likely to be in ordinary mail: the length of the
+/// longest uncommon word of its most common literal. Words cut short by extraction
+/// count as the fragment they are.
+fn rarity(literals: &[String]) -> usize {
+    literals.iter().map(|l| rarest_word(l).len()).min().unwrap_or(0)
+}
+
+/// The longest word of `literal` that is not among the commonest (empty if none).
+fn rarest_word(literal: &str) -> &str {
+    literal
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '\'')
+        .filter(|w| COMMON_WORDS.binary_search(w).is_err())
+        .max_by_key(|w| w.len())
+        .unwrap_or("")
+}
+
+/// Words in nearly every message, whatever their length. Sorted, for `binary_search`.
+const COMMON_WORDS: &[&str] = &[
+    "able",
+    "about",
+    "after",
+    "again",
+    "all",
+    "also",
+    "always",
+    "and",
+    "another",
+    "any",
+    "anyone",
+    "are",
+    "back",
+    "because",
+    "been",
+    "before",
+    "being",
+    "between",
+    "business",
+    "but",
+    "can",
+    "come",
+    "company",
+    "could",
+    "did",
+    "does",
+    "don't",
+    "each",
+    "email",
+    "emails",
+    "even",
+    "every",
+    "everyone",
+    "first",
+    "for",
+    "from",
+    "get",
+    "getting",
+    "going",
+    "good",
+    "great",
+    "had",
+    "has",
+    "have",
+    "having",
+    "her",
+    "here",
+    "him",
+    "his",
+    "how",
+    "i'd",
+    "i'll",
+    "i'm",
+    "i've",
+    "information",
+    "into",
+    "it's",
+    "its",
+    "just",
+    "know",
+    "let",
+    "let's",
+    "like",
+    "little",
+    "looking",
+    "make",
+    "making",
+    "many",
+    "may",
+    "maybe",
+    "message",
+    "might",
+    "more",
+    "most",
+    "much",
+    "need",
+    "never",
+    "new",
+    "not",
+    "now",
+    "one",
+    "only",
+    "other",
+    "our",
+    "out",
+    "over",
+    "people",
+    "please",
+    "pleased",
+    "really",
+    "right",
+    "see",
+    "she",
+    "should",
+    "since",
+    "some",
+    "someone",
+    "something",
+    "still",
+    "such",
+    "take",
+    "than",
+    "thanks",
+    "that",
+    "that's",
+    "the",
+    "their",
+    "them",
+    "then",
+    "there",
+    "there's",
+    "these",
+    "they",
+    "they're",
+    "thing",
+    "things",
+    "think",
+    "this",
+    "those",
+    "though",
+    "through",
+    "time",
+    "today",
+    "under",
+    "very",
+    "want",
+    "was",
+    "way",
+    "we'd",
+    "we'll",
+    "we're",
+    "we've",
+    "well",
+    "were",
+    "what",
+    "what's",
+    "when",
+    "where",
+    "whether",
+    "which",
+    "while",
+    "who",
+    "will",
+    "with",
+    "within",
+    "without",
+    "work",
+    "working",
+    "would",
+    "years",
+    "you",
+    "you'd",
+    "you'll",
+    "you're",
+    "you've",
+    "your",
+];
+
 fn ascii_classes(source: &str) -> String {
     let mut out = String::with_capacity(source.len() + 16);
     let mut chars = source.chars();
@@ -348,7 +665,7 @@ mod tests {
     use super::*;
 
     fn phrases(source: &str) -> Option<Vec<String>> {
-        expand(&compile(source).unwrap()).map(|v| v.into_iter().map(|p| p.text).collect())
+        expand(&compile(source).unwrap(), 5000).map(|v| v.into_iter().map(|p| p.text).collect())
     }
 
     #[test]
@@ -362,7 +679,7 @@ mod tests {
 
     #[test]
     fn boundaries_are_kept_as_word_checks() {
-        let p = expand(&compile(r"\bnet ?work").unwrap()).unwrap();
+        let p = expand(&compile(r"\bnet ?work").unwrap(), 5000).unwrap();
         assert!(p.iter().all(|p| p.word_start && !p.word_end));
     }
 
@@ -391,6 +708,39 @@ mod tests {
         // in nearly every message.
         let g = gates(&compile(r"\b(?:your clients|your customers) (?:\w+ )?(?:would|might)\b").unwrap());
         assert_eq!(g.prefixes, ["your clients", "your custome"]);
+    }
+
+    #[test]
+    fn common_words_are_sorted_for_binary_search() {
+        assert!(COMMON_WORDS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    fn branch_sources(source: &str) -> Vec<String> {
+        compile(source).unwrap().branches().iter().map(|b| b.hir.to_string()).collect()
+    }
+
+    #[test]
+    fn branches_split_top_level_alternations_and_keep_the_boundaries() {
+        let got = branch_sources(r"\b(?:our (?:\w+ )?product|we help \w+)\b|\bsweet spot\b");
+        assert_eq!(got.len(), 3);
+        assert!(got.iter().all(|b| b.contains(r"\b")), "{got:?}");
+        // A choice of words inside one way of saying it stays whole.
+        assert_eq!(branch_sources(r"\b(?:our|my) (?:\w+ )?pipeline\b").len(), 1);
+    }
+
+    #[test]
+    fn covers_are_rarer_than_the_prefixes() {
+        let c = compile(r"\byour (?:[\w'-]+ )?(?:clients|customers) (?:would|might)\b").unwrap();
+        assert_eq!(cover(&c, &gates(&c).prefixes), ["clients", "customers"]);
+        // Digits are everywhere; "min" is not.
+        let c = compile(r"\b\d{1,3} ?(?:min|minutes) of your time").unwrap();
+        assert_eq!(gates(&c).prefixes.len(), 10);
+        assert!(cover(&c, &gates(&c).prefixes).iter().any(|l| l.starts_with("min")));
+        // A prefix with a rare word needs no cover, and common words are no cover.
+        let c = compile(r"\breferral (?:[\w'-]+ )?(?:fee|bonus)").unwrap();
+        assert!(cover(&c, &gates(&c).prefixes).is_empty());
+        let c = compile(r"\bwe (?:[\w'-]+ )?(?:would|could) (?:help|work)").unwrap();
+        assert!(cover(&c, &gates(&c).prefixes).is_empty());
     }
 
     #[test]
