@@ -2,13 +2,15 @@
 //! summed into a score with a reason for every contribution. Pure: no I/O.
 //!
 //! All phrases of all rules are found in one Aho-Corasick pass, so the cost per
-//! message barely grows with the phrase count. The same pass finds, for every regex
-//! that is not simply a finite list of phrases (those are expanded into phrases), the
-//! literals its matches must start with, and the regex runs only anchored there; a
-//! regex without such prefixes runs over a region only where one of the literals its
-//! matches end with was found. (A combined `RegexSet` over the rule regexes was
-//! measured thirty times slower than the target; one shared anchored DFA for all of
-//! them saved a tenth of the time for a quarter more memory.)
+//! message barely grows with the phrase count. A rule regex is split into its
+//! top-level alternatives; small finite ones are expanded into phrases. For the rest
+//! the same pass finds the literals their matches must start with (prefixes) and
+//! rarer literals their matches must contain (covers): the regex runs anchored at a
+//! prefix only if a matching cover occurs later in the same region, and a branch
+//! without prefixes runs over a region only where its cover occurs. (A combined
+//! `RegexSet` over the rule regexes was measured thirty times slower than the
+//! target; one shared anchored DFA for all of them saved a tenth of the time for a
+//! quarter more memory.)
 
 mod pattern;
 pub mod rules;

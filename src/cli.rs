@@ -378,7 +378,7 @@ fn rules(path: Option<&Path>) -> anyhow::Result<ExitCode> {
         let state = if !r.enabled || r.weight == 0.0 {
             " (disabled)"
         } else if slow.contains(&r.id.as_str()) {
-            " (slow: no literal prefix, searched on every message)"
+            " (slow: no literal prefix or required word, searched on every message)"
         } else {
             ""
         };
