@@ -195,19 +195,24 @@ impl Classifier {
                         continue;
                     }
                     let gates = pattern::gates(&branch);
-                    let cover = pattern::cover(&branch, &gates.prefixes);
-                    let cover = (!cover.is_empty()).then(|| {
-                        let next = covers.len();
-                        *covers.entry(cover).or_insert(next)
+                    let mut literals = pattern::cover(&branch, &gates.prefixes);
+                    if literals.is_empty() {
+                        // Suffixes are a cover too (computed only without prefixes).
+                        literals = gates.suffixes;
+                    }
+                    // Covers are shared between branches that need the same literals.
+                    let cover = (!literals.is_empty()).then(|| match covers.get(&literals) {
+                        Some(&i) => i,
+                        None => {
+                            let i = covers.len();
+                            for literal in &literals {
+                                add_pattern(literal.clone(), Target::Cover(i));
+                            }
+                            covers.insert(literals, i);
+                            i
+                        }
                     });
                     if gates.prefixes.is_empty() {
-                        // Suffixes are a cover too, when no rarer one was found.
-                        let cover = cover.or_else(|| {
-                            (!gates.suffixes.is_empty()).then(|| {
-                                let next = covers.len();
-                                *covers.entry(gates.suffixes).or_insert(next)
-                            })
-                        });
                         unanchored.push((branch, cover));
                     } else {
                         anchored.push((branch, gates.prefixes, cover));
@@ -290,15 +295,6 @@ impl Classifier {
         }
 
         let cover_count = covers.len();
-        let mut cover_list = vec![Vec::new(); cover_count];
-        for (literals, i) in covers {
-            cover_list[i] = literals;
-        }
-        for (i, literals) in cover_list.into_iter().enumerate() {
-            for literal in literals {
-                add_pattern(literal, Target::Cover(i));
-            }
-        }
         let automaton = AhoCorasick::builder().match_kind(MatchKind::Standard).build(&patterns);
         let patterns = match automaton {
             Ok(p) if errors.is_empty() => p,

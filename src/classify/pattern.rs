@@ -172,11 +172,6 @@ pub struct Phrase {
 /// The phrases a regex is equivalent to, when its language is finite and at most
 /// `max` strings, and its only assertions are `\b` at the very start or end of a phrase.
 pub fn expand(compiled: &Compiled, max: usize) -> Option<Vec<Phrase>> {
-    // Counting is cheap; building thousands of strings to find the language too big
-    // is most of a slow start-up.
-    if language_size(&compiled.hir, max)? > max {
-        return None;
-    }
     let mut out = Vec::new();
     for piece in expand_hir(&compiled.hir, max)? {
         if piece.inner_boundary {
@@ -303,53 +298,6 @@ fn expand_hir(hir: &Hir, max: usize) -> Option<Vec<Piece>> {
         }
     };
     Some(out)
-}
-
-/// How many strings `expand_hir` would build, or `None` once past `max` or when it
-/// would refuse.
-fn language_size(hir: &Hir, max: usize) -> Option<usize> {
-    let n = match hir.kind() {
-        HirKind::Empty | HirKind::Literal(_) | HirKind::Look(Look::WordAscii | Look::WordUnicode) => 1,
-        HirKind::Look(_) => return None,
-        HirKind::Class(regex_syntax::hir::Class::Unicode(c)) => {
-            c.ranges().iter().map(|r| r.end() as usize - r.start() as usize + 1).sum()
-        }
-        HirKind::Class(regex_syntax::hir::Class::Bytes(c)) => {
-            c.ranges().iter().map(|r| usize::from(r.end() - r.start()) + 1).sum()
-        }
-        HirKind::Capture(c) => language_size(&c.sub, max)?,
-        HirKind::Repetition(r) => {
-            let times = r.max.filter(|&m| m <= 4)?;
-            let sub = language_size(&r.sub, max)?;
-            let mut total = 0usize;
-            let mut power = 1usize;
-            for k in 0..=times {
-                if k >= r.min {
-                    total = total.saturating_add(power);
-                }
-                power = power.saturating_mul(sub);
-            }
-            total
-        }
-        HirKind::Concat(parts) => {
-            let mut product = 1usize;
-            for part in parts {
-                product = product.saturating_mul(language_size(part, max)?);
-                if product > max {
-                    return None;
-                }
-            }
-            product
-        }
-        HirKind::Alternation(alts) => {
-            let mut sum = 0usize;
-            for alt in alts {
-                sum = sum.saturating_add(language_size(alt, max)?);
-            }
-            sum
-        }
-    };
-    (n <= max).then_some(n)
 }
 
 fn cross(a: &[Piece], b: &[Piece], max: usize) -> Option<Vec<Piece>> {
