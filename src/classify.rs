@@ -12,16 +12,18 @@
 //! target; one shared anchored DFA for all of them saved a tenth of the time for a
 //! quarter more memory.)
 
+mod engine;
 mod pattern;
 pub mod rules;
 
 use crate::contacts::Contacts;
 use crate::message::{Message, normalize};
 use aho_corasick::{AhoCorasick, MatchKind};
-use pattern::{Engine, EngineCache};
+use engine::{Engine, EngineCache};
 use rules::{ComboSpec, Fact, RuleError, RuleSet, Where};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 /// One contribution to a score, or one step of a decision: a decision nobody can
 /// explain is a bug.
@@ -69,10 +71,32 @@ enum Target {
 struct GatedRegex {
     rule: usize,
     /// Anchored at prefix hits, or over the whole region without prefixes.
-    engine: Engine,
+    anchored: bool,
+    /// The branches it is made of (`pattern::Branch` sources).
+    branches: Vec<String>,
+    /// Compiled when first needed: a run over a few messages needs only some of the
+    /// regexes, and compiling them all is a fifth of the start-up. (A user's regex
+    /// is compiled at load, so that a mistake is reported then; the built-in ones
+    /// are checked by a test.)
+    engine: OnceLock<Engine>,
     /// Unanchored: runs only in a region where one of these covers was seen (every
     /// match contains a literal of one of them); `None` when some branch has none.
     covers: Option<Vec<usize>>,
+}
+
+impl GatedRegex {
+    fn find(
+        &self,
+        cache: &mut Option<EngineCache>,
+        haystack: &str,
+        span: std::ops::Range<usize>,
+    ) -> Option<std::ops::Range<usize>> {
+        let engine = self.engine.get_or_init(|| {
+            Engine::new(&self.branches.iter().map(String::as_str).collect::<Vec<_>>(), self.anchored)
+                .expect("the built-in rule regexes compile: see classify::tests")
+        });
+        engine.find(cache.get_or_insert_with(|| engine.cache()), haystack, span)
+    }
 }
 
 struct Rule {
@@ -96,7 +120,7 @@ pub struct Classifier {
     /// one message serve the next (a second thread classifying at the same time gets
     /// its own set), and dropped by `release_caches` when the daemon goes idle: warm,
     /// they are the largest part of its memory.
-    caches: std::sync::Mutex<Vec<Vec<EngineCache>>>,
+    caches: std::sync::Mutex<Vec<Vec<Option<EngineCache>>>>,
     facts: Vec<(usize, Fact)>,
     combos: Vec<ComboSpec>,
     category_max: BTreeMap<String, f64>,
@@ -124,6 +148,7 @@ impl Classifier {
         let mut seen = HashMap::new();
         let rule_err = |id: &str, problem: String| RuleError::Rule { id: id.to_string(), problem };
 
+        let builtin_plans = builtin_plans();
         for spec in &set.rules {
             if let Some(()) = seen.insert(spec.id.clone(), ()) {
                 errors.push(rule_err(&spec.id, "the id is used twice".into()));
@@ -160,94 +185,79 @@ impl Classifier {
                 add_pattern(normalized, Target::Phrase { rule: index, word_start, word_end });
             }
             if let Some(source) = &spec.regex {
-                let compiled = match pattern::compile(source) {
-                    Ok(compiled) => compiled,
-                    Err(e) => {
-                        errors.push(rule_err(&spec.id, format!("the regex does not compile: {e}")));
-                        continue;
-                    }
+                let owned;
+                let builtin = builtin_plans.contains_key(source);
+                let plan = match builtin_plans.get(source) {
+                    Some(plan) => plan,
+                    None => match pattern::plan(source) {
+                        Ok(plan) => {
+                            owned = plan;
+                            &owned
+                        }
+                        Err(e) => {
+                            errors.push(rule_err(&spec.id, format!("the regex does not compile: {e}")));
+                            continue;
+                        }
+                    },
                 };
                 // Finite branches are only a compact way to write many phrases: they
                 // go into the shared automaton. The rest run as up to two regexes:
                 // the branches with prefixes anchored at them, the others unanchored.
-                let mut anchored = Vec::new();
-                let mut unanchored = Vec::new();
-                // A branch that stands for thousands of phrases costs more start-up
-                // and automaton memory than it saves as a gated regex.
-                let branches: Vec<(pattern::Compiled, Option<Vec<pattern::Phrase>>)> =
-                    match pattern::expand(&compiled, MAX_REGEX_PHRASES) {
-                        Some(phrases) => vec![(compiled, Some(phrases))],
-                        None => compiled
-                            .branches()
-                            .into_iter()
-                            .map(|b| {
-                                let phrases = pattern::expand(&b, MAX_BRANCH_PHRASES);
-                                (b, phrases)
-                            })
-                            .collect(),
-                    };
-                for (branch, phrases) in branches {
-                    if let Some(phrases) = phrases {
-                        for p in phrases {
-                            let target = Target::Phrase { rule: index, word_start: p.word_start, word_end: p.word_end };
-                            add_pattern(p.text, target);
-                        }
-                        continue;
-                    }
-                    let gates = pattern::gates(&branch);
-                    let mut literals = pattern::cover(&branch, &gates.prefixes);
-                    if literals.is_empty() {
-                        // Suffixes are a cover too (computed only without prefixes).
-                        literals = gates.suffixes;
-                    }
+                for p in &plan.phrases {
+                    let target = Target::Phrase { rule: index, word_start: p.word_start, word_end: p.word_end };
+                    add_pattern(p.text.clone(), target);
+                }
+                let mut hits: Vec<(&str, Option<usize>)> = Vec::new();
+                let (mut anchored, mut unanchored, mut gate) = (Vec::new(), Vec::new(), Some(Vec::new()));
+                for branch in &plan.branches {
                     // Covers are shared between branches that need the same literals.
-                    let cover = (!literals.is_empty()).then(|| match covers.get(&literals) {
+                    let cover = (!branch.cover.is_empty()).then(|| match covers.get(&branch.cover) {
                         Some(&i) => i,
                         None => {
                             let i = covers.len();
-                            for literal in &literals {
+                            for literal in &branch.cover {
                                 add_pattern(literal.clone(), Target::Cover(i));
                             }
-                            covers.insert(literals, i);
+                            covers.insert(branch.cover.clone(), i);
                             i
                         }
                     });
-                    if gates.prefixes.is_empty() {
-                        unanchored.push((branch, cover));
-                    } else {
-                        anchored.push((branch, gates.prefixes, cover));
+                    if branch.prefixes.is_empty() {
+                        unanchored.push(branch.regex.as_str());
+                        gate = gate.zip(cover).map(|(mut g, c)| {
+                            g.push(c);
+                            g
+                        });
+                        continue;
                     }
-                }
-                if !anchored.is_empty() {
-                    let i = regexes.len();
-                    let mut hits: Vec<(String, Option<usize>)> = Vec::new();
-                    let mut branches = Vec::new();
-                    for (branch, prefixes, cover) in anchored {
-                        for literal in prefixes {
-                            // A literal that some branch needs no cover for needs none.
-                            match hits.iter_mut().find(|(l, _)| *l == literal) {
-                                Some((_, c)) if *c != cover => *c = None,
-                                Some(_) => {}
-                                None => hits.push((literal, cover)),
-                            }
+                    anchored.push(branch.regex.as_str());
+                    for literal in &branch.prefixes {
+                        // A literal that some branch needs no cover for needs none.
+                        match hits.iter_mut().find(|(l, _)| l == literal) {
+                            Some((_, c)) if *c != cover => *c = None,
+                            Some(_) => {}
+                            None => hits.push((literal, cover)),
                         }
-                        branches.push(branch);
-                    }
-                    match Engine::new(&pattern::Compiled::any_of(branches), true) {
-                        Ok(engine) => regexes.push(GatedRegex { rule: index, engine, covers: None }),
-                        Err(e) => errors.push(rule_err(&spec.id, format!("the regex does not compile: {e}"))),
-                    }
-                    for (literal, cover) in hits {
-                        add_pattern(literal, Target::Prefix { regex: i, cover });
                     }
                 }
-                if !unanchored.is_empty() {
-                    let gate: Option<Vec<usize>> = unanchored.iter().map(|(_, c)| *c).collect();
-                    let branches = unanchored.into_iter().map(|(b, _)| b).collect();
-                    match Engine::new(&pattern::Compiled::any_of(branches), false) {
-                        Ok(engine) => regexes.push(GatedRegex { rule: index, engine, covers: gate }),
-                        Err(e) => errors.push(rule_err(&spec.id, format!("the regex does not compile: {e}"))),
+                // The anchored regex, if any, comes first: the prefixes point at it.
+                let first = regexes.len();
+                for (branches, anchored, covers) in [(anchored, true, None), (unanchored, false, gate)] {
+                    if branches.is_empty() {
+                        continue;
                     }
+                    let engine = OnceLock::new();
+                    if !builtin {
+                        match Engine::new(&branches, anchored) {
+                            Ok(compiled) => _ = engine.set(compiled),
+                            Err(e) => errors.push(rule_err(&spec.id, format!("the regex does not compile: {e}"))),
+                        }
+                    }
+                    let branches = branches.into_iter().map(str::to_string).collect();
+                    regexes.push(GatedRegex { rule: index, anchored, branches, engine, covers });
+                }
+                for (literal, cover) in hits {
+                    add_pattern(literal.to_string(), Target::Prefix { regex: first, cover });
                 }
             }
             if let Some(fact) = spec.fact {
@@ -322,7 +332,7 @@ impl Classifier {
     pub fn ungated_rules(&self) -> Vec<&str> {
         self.regexes
             .iter()
-            .filter(|r| !r.engine.is_anchored() && r.covers.is_none())
+            .filter(|r| !r.anchored && r.covers.is_none())
             .map(|r| self.rules[r.rule].id.as_str())
             .collect()
     }
@@ -336,7 +346,7 @@ impl Classifier {
 
     /// Bytes held by the regex caches now (for tests and benchmarks).
     pub fn cache_bytes(&self) -> usize {
-        self.caches.lock().map(|pool| pool.iter().flatten().map(EngineCache::memory_usage).sum()).unwrap_or(0)
+        self.caches.lock().map(|pool| pool.iter().flatten().flatten().map(EngineCache::memory_usage).sum()).unwrap_or(0)
     }
 
     /// Number of active rules and combos.
@@ -395,7 +405,7 @@ impl Classifier {
             .lock()
             .ok()
             .and_then(|mut pool| pool.pop())
-            .unwrap_or_else(|| self.regexes.iter().map(|g| g.engine.cache()).collect());
+            .unwrap_or_else(|| self.regexes.iter().map(|_| None).collect());
         // Where each regex last ran without a match: several prefixes can start at
         // the same place.
         let mut tried = vec![usize::MAX; self.regexes.len()];
@@ -405,17 +415,17 @@ impl Classifier {
             let covered = cover.is_none_or(|c| cover_seen[c][r].is_some_and(|seen| seen >= at));
             if covered && tried[i] != at && possible(g, r, &fired) {
                 tried[i] = at;
-                if let Some(m) = g.engine.find(&mut caches[i], &haystack, at..regions[r].end) {
+                if let Some(m) = g.find(&mut caches[i], &haystack, at..regions[r].end) {
                     fired[g.rule] = Some(excerpt(&haystack, m.start, m.end));
                 }
             }
         }
-        for (i, g) in self.regexes.iter().enumerate().filter(|(_, g)| !g.engine.is_anchored()) {
+        for (i, g) in self.regexes.iter().enumerate().filter(|(_, g)| !g.anchored) {
             for (r, span) in regions.iter().enumerate() {
                 let covered = g.covers.as_ref().is_none_or(|cs| cs.iter().any(|&c| cover_seen[c][r].is_some()));
                 if covered
                     && possible(g, r, &fired)
-                    && let Some(m) = g.engine.find(&mut caches[i], &haystack, span.clone())
+                    && let Some(m) = g.find(&mut caches[i], &haystack, span.clone())
                 {
                     fired[g.rule] = Some(excerpt(&haystack, m.start, m.end));
                 }
@@ -501,9 +511,13 @@ impl Classifier {
     }
 }
 
-/// The most phrases a finite regex, or a branch of an infinite one, is expanded into.
-const MAX_REGEX_PHRASES: usize = 256;
-const MAX_BRANCH_PHRASES: usize = 16;
+/// The plans `build.rs` made for the built-in rule regexes, by regex source. Read
+/// anew by each `Classifier::new` rather than kept: the daemon has no use for them
+/// afterwards.
+fn builtin_plans() -> HashMap<String, pattern::Plan> {
+    serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/plans.json")))
+        .expect("build.rs writes the plans as JSON")
+}
 
 /// Scores are shown with one decimal; rounding here keeps sums such as 0.1 + 0.2
 /// from landing just below a threshold.

@@ -4,13 +4,9 @@
 //! like any `phrases` list. The rest run only where one of their literal prefixes was
 //! found, anchored there.
 
-use regex_automata::hybrid::dfa::{self, DFA};
-use regex_automata::meta::{self, Regex};
-use regex_automata::nfa::thompson::{self, WhichCaptures};
-use regex_automata::{Anchored, Input};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Hir, HirKind, Look};
-use std::ops::Range;
+use serde::{Deserialize, Serialize};
 
 /// A rule regex, parsed, its syntax tree kept for analysis and compilation.
 pub struct Compiled {
@@ -32,8 +28,8 @@ pub fn compile(source: &str) -> Result<Compiled, String> {
 impl Compiled {
     /// The whole regex, for the tests' naive evaluation.
     #[cfg(test)]
-    pub fn regex(&self) -> Regex {
-        Regex::builder().build_from_hir(&self.hir).unwrap()
+    pub fn regex(&self) -> regex_automata::meta::Regex {
+        regex_automata::meta::Regex::builder().build_from_hir(&self.hir).unwrap()
     }
 
     /// The regex's top-level alternatives, each a regex of its own: the regex matches
@@ -44,11 +40,6 @@ impl Compiled {
         let mut out = Vec::new();
         split(&self.hir, &mut out);
         out.into_iter().map(|hir| Compiled { hir }).collect()
-    }
-
-    /// The regex matching where any of `branches` does.
-    pub fn any_of(branches: Vec<Compiled>) -> Compiled {
-        Compiled { hir: Hir::alternation(branches.into_iter().map(|b| b.hir).collect()) }
     }
 }
 
@@ -87,82 +78,63 @@ fn split(hir: &Hir, out: &mut Vec<Hir>) {
     }
 }
 
-/// How a gated regex runs.
-pub enum Engine {
-    /// Anchored at one of its prefixes: only the end of the match is unknown, so a
-    /// forward lazy DFA is enough. No reverse automaton and no dispatch, which are most
-    /// of the memory and of the cost of a short search.
-    Forward(Box<DFA>),
-    /// Without prefixes: the full regex finds both ends.
-    Full(Regex),
+/// What a rule regex becomes. Computed by `build.rs` for the built-in rules and at
+/// start-up for the user's: the analysis costs more than compiling the result.
+#[derive(Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    /// What the finite branches (or the whole regex, when finite) stand for: phrases
+    /// for the shared automaton.
+    pub phrases: Vec<Phrase>,
+    /// The rest, each run as a regex behind its gates.
+    pub branches: Vec<Branch>,
 }
 
-/// The mutable search state of an `Engine`. One per regex, held in a vector: the
-/// common forward variant stays inline rather than behind a pointer on every search.
-#[allow(clippy::large_enum_variant)]
-pub enum EngineCache {
-    Forward(dfa::Cache),
-    Full(Box<meta::Cache>),
+/// A branch left as a regex.
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Branch {
+    /// The branch as regex source, printed from its syntax tree (ASCII classes and
+    /// all): parsed as is, with `regex_syntax` defaults.
+    pub regex: String,
+    /// Every match starts with one of these: the branch runs anchored where one
+    /// occurs. Empty: it runs over the whole region.
+    pub prefixes: Vec<String>,
+    /// Every match contains one of these (a `cover`, or else the suffixes): the
+    /// branch need not run where none occurs. Empty when there is no such set.
+    pub cover: Vec<String>,
 }
 
-impl EngineCache {
-    pub fn memory_usage(&self) -> usize {
-        match self {
-            EngineCache::Forward(c) => c.memory_usage(),
-            EngineCache::Full(c) => c.memory_usage(),
-        }
+/// Analyses a rule regex: splits it into branches, expands the finite ones, and
+/// finds the gates of the others.
+pub fn plan(source: &str) -> Result<Plan, String> {
+    let compiled = compile(source)?;
+    // A branch that stands for thousands of phrases costs more start-up and
+    // automaton memory than it saves as a gated regex.
+    if let Some(phrases) = expand(&compiled, MAX_REGEX_PHRASES) {
+        return Ok(Plan { phrases, branches: Vec::new() });
     }
+    let mut plan = Plan::default();
+    for branch in compiled.branches() {
+        if let Some(phrases) = expand(&branch, MAX_BRANCH_PHRASES) {
+            plan.phrases.extend(phrases);
+            continue;
+        }
+        let gates = gates(&branch);
+        let mut cover = cover(&branch, &gates.prefixes);
+        if cover.is_empty() {
+            // Suffixes are a cover too (computed only without prefixes).
+            cover = gates.suffixes;
+        }
+        plan.branches.push(Branch { regex: branch.hir.to_string(), prefixes: gates.prefixes, cover });
+    }
+    Ok(plan)
 }
 
-impl Engine {
-    pub fn new(compiled: &Compiled, anchored: bool) -> Result<Engine, String> {
-        if anchored {
-            let nfa = thompson::Compiler::new()
-                .configure(thompson::Config::new().which_captures(WhichCaptures::None))
-                .build_from_hir(&compiled.hir)
-                .map_err(|e| e.to_string())?;
-            DFA::builder().build_from_nfa(nfa).map(|dfa| Engine::Forward(Box::new(dfa))).map_err(|e| e.to_string())
-        } else {
-            // Rules only need the match span: skip the engines for capture groups.
-            let config = meta::Config::new().onepass(false).backtrack(false);
-            Regex::builder()
-                .configure(config)
-                .build_from_hir(&compiled.hir)
-                .map(Engine::Full)
-                .map_err(|e| e.to_string())
-        }
-    }
-
-    pub fn cache(&self) -> EngineCache {
-        match self {
-            Engine::Forward(dfa) => EngineCache::Forward(dfa.create_cache()),
-            Engine::Full(regex) => EngineCache::Full(Box::new(regex.create_cache())),
-        }
-    }
-
-    pub fn is_anchored(&self) -> bool {
-        matches!(self, Engine::Forward(_))
-    }
-
-    /// The first match in `span`; an anchored engine's match starts at `span.start`.
-    pub fn find(&self, cache: &mut EngineCache, haystack: &str, span: Range<usize>) -> Option<Range<usize>> {
-        match (self, cache) {
-            (Engine::Forward(dfa), EngineCache::Forward(cache)) => {
-                let input = Input::new(haystack).span(span.clone()).anchored(Anchored::Yes);
-                // The DFA gives up only on a Unicode word boundary, which `compile`
-                // refuses, or after thrashing its cache, which it is never told to do.
-                dfa.try_search_fwd(cache, &input).ok().flatten().map(|m| span.start..m.offset())
-            }
-            (Engine::Full(regex), EngineCache::Full(cache)) => {
-                regex.search_with(cache, &Input::new(haystack).span(span)).map(|m| m.range())
-            }
-            _ => None,
-        }
-    }
-}
+/// The most phrases a finite regex, or a branch of an infinite one, is expanded into.
+const MAX_REGEX_PHRASES: usize = 256;
+const MAX_BRANCH_PHRASES: usize = 16;
 
 /// A phrase the regex stands for, with the word boundaries the regex demands.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Phrase {
     pub text: String,
     pub word_start: bool,

@@ -214,6 +214,43 @@ fn builtin_rules_compile() {
     let set = RuleSet::builtin().unwrap();
     let c = Classifier::new(&set).unwrap_or_else(|e| panic!("{e:#?}"));
     assert!(c.len() > 20);
+    // Their regexes are compiled when first needed, so a broken one would show
+    // only on the message that needs it.
+    assert!(c.regexes.iter().all(|g| g.engine.get().is_none()));
+    for g in &c.regexes {
+        let branches: Vec<&str> = g.branches.iter().map(String::as_str).collect();
+        if let Err(e) = Engine::new(&branches, g.anchored) {
+            panic!("rule {}: {e}", c.rules[g.rule].id);
+        }
+    }
+}
+
+#[test]
+fn build_time_plans_are_what_start_up_would_compute() {
+    let plans = builtin_plans();
+    let set = RuleSet::builtin().unwrap();
+    let regexes: Vec<(&str, &str)> =
+        set.rules.iter().filter_map(|r| Some((r.id.as_str(), r.regex.as_deref()?))).collect();
+    assert_eq!(plans.len(), regexes.len());
+    for (id, source) in regexes {
+        assert_eq!(plans.get(source), Some(&pattern::plan(source).unwrap()), "rule {id}");
+    }
+}
+
+#[test]
+fn a_user_regex_is_compiled_at_load() {
+    let c = classifier(
+        r#"
+[[rules]]
+id = "mine"
+category = "client-fishing"
+weight = 2.0
+regex = '\bwho (?:\w+ ){0,3}clients\b'
+"#,
+    );
+    assert!(c.regexes.iter().all(|g| g.engine.get().is_some()));
+    let m = message("hi", "who are all your clients?");
+    assert_eq!(run(&c, &m).score, 2.0);
 }
 
 /// The fast path (phrases and expanded regexes in one automaton, gated regexes) must
