@@ -72,7 +72,7 @@ struct GatedRegex {
     rule: usize,
     /// Anchored at prefix hits, or over the whole region without prefixes.
     anchored: bool,
-    /// The branches it is made of (`pattern::Branch` sources).
+    /// The branches it is made of (`pattern::Branch::syntax`).
     branches: Vec<String>,
     /// Compiled when first needed: a run over a few messages needs only some of the
     /// regexes, and compiling them all is a fifth of the start-up. (A user's regex
@@ -223,14 +223,14 @@ impl Classifier {
                         }
                     });
                     if branch.prefixes.is_empty() {
-                        unanchored.push(branch.regex.as_str());
+                        unanchored.push(branch.syntax.as_str());
                         gate = gate.zip(cover).map(|(mut g, c)| {
                             g.push(c);
                             g
                         });
                         continue;
                     }
-                    anchored.push(branch.regex.as_str());
+                    anchored.push(branch.syntax.as_str());
                     for literal in &branch.prefixes {
                         // A literal that some branch needs no cover for needs none.
                         match hits.iter_mut().find(|(l, _)| l == literal) {

@@ -1,5 +1,6 @@
 //! Running a rule regex's branches: anchored at their prefixes, or over a region.
 
+use super::pattern::Tree;
 use regex_automata::hybrid::dfa::{self, DFA};
 use regex_automata::meta::{self, Regex};
 use regex_automata::nfa::thompson::{self, WhichCaptures};
@@ -35,12 +36,17 @@ impl EngineCache {
 }
 
 impl Engine {
-    /// The engine for the regex matching where any of `branches` (`pattern::Branch`
-    /// sources) does.
+    /// The engine for the regex matching where any of `branches` (the `syntax` of
+    /// `pattern::Branch`es) does.
     pub fn new(branches: &[&str], anchored: bool) -> Result<Engine, String> {
-        let parsed: Result<Vec<Hir>, String> =
-            branches.iter().map(|b| regex_syntax::Parser::new().parse(b).map_err(|e| e.to_string())).collect();
-        let hir = Hir::alternation(parsed?);
+        let trees: Result<Vec<Hir>, String> = branches
+            .iter()
+            .map(|b| {
+                let tree: Tree = serde_json::from_str(b).map_err(|e| e.to_string())?;
+                tree.to_hir().ok_or_else(|| "the stored syntax tree is not valid".to_string())
+            })
+            .collect();
+        let hir = Hir::alternation(trees?);
         if anchored {
             let nfa = thompson::Compiler::new()
                 .configure(thompson::Config::new().which_captures(WhichCaptures::None))

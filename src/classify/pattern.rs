@@ -5,7 +5,9 @@
 //! found, anchored there.
 
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
-use regex_syntax::hir::{Hir, HirKind, Look};
+use regex_syntax::hir::{
+    Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Look, Repetition,
+};
 use serde::{Deserialize, Serialize};
 
 /// A rule regex, parsed, its syntax tree kept for analysis and compilation.
@@ -92,9 +94,9 @@ pub struct Plan {
 /// A branch left as a regex.
 #[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Branch {
-    /// The branch as regex source, printed from its syntax tree (ASCII classes and
-    /// all): parsed as is, with `regex_syntax` defaults.
-    pub regex: String,
+    /// The branch's syntax tree, as `Tree` JSON: compiled when first needed. (Not
+    /// regex source: parsing it again cost more than compiling it.)
+    pub syntax: String,
     /// Every match starts with one of these: the branch runs anchored where one
     /// occurs. Empty: it runs over the whole region.
     pub prefixes: Vec<String>,
@@ -124,7 +126,8 @@ pub fn plan(source: &str) -> Result<Plan, String> {
             // Suffixes are a cover too (computed only without prefixes).
             cover = gates.suffixes;
         }
-        plan.branches.push(Branch { regex: branch.hir.to_string(), prefixes: gates.prefixes, cover });
+        let syntax = serde_json::to_string(&Tree::from(&branch.hir)).expect("a tree serializes");
+        plan.branches.push(Branch { syntax, prefixes: gates.prefixes, cover });
     }
     Ok(plan)
 }
@@ -132,6 +135,87 @@ pub fn plan(source: &str) -> Result<Plan, String> {
 /// The most phrases a finite regex, or a branch of an infinite one, is expanded into.
 const MAX_REGEX_PHRASES: usize = 256;
 const MAX_BRANCH_PHRASES: usize = 16;
+
+/// A regex syntax tree that serde can store (`Hir` cannot be): the built-in branches
+/// are stored this way by build.rs and rebuilt with `Hir`'s constructors, which is
+/// a fraction of the cost of parsing regex source. Variant names are short because
+/// there are tens of thousands of nodes. Capture groups are left out: rules need
+/// only where a match is.
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Tree {
+    #[serde(rename = "e")]
+    Empty,
+    #[serde(rename = "l")]
+    Literal(String),
+    #[serde(rename = "y")]
+    Bytes(Vec<u8>),
+    /// Ranges of characters, as code points.
+    #[serde(rename = "c")]
+    Chars(Vec<(u32, u32)>),
+    #[serde(rename = "b")]
+    ByteRanges(Vec<(u8, u8)>),
+    /// `Look::as_repr`.
+    #[serde(rename = "k")]
+    Look(u32),
+    /// min, max, greedy, what repeats.
+    #[serde(rename = "r")]
+    Repeat(u32, Option<u32>, bool, Box<Tree>),
+    #[serde(rename = "s")]
+    Concat(Vec<Tree>),
+    #[serde(rename = "a")]
+    Alternation(Vec<Tree>),
+}
+
+impl From<&Hir> for Tree {
+    fn from(hir: &Hir) -> Tree {
+        match hir.kind() {
+            HirKind::Empty => Tree::Empty,
+            HirKind::Literal(lit) => match std::str::from_utf8(&lit.0) {
+                Ok(text) => Tree::Literal(text.to_string()),
+                Err(_) => Tree::Bytes(lit.0.to_vec()),
+            },
+            HirKind::Class(Class::Unicode(c)) => {
+                Tree::Chars(c.ranges().iter().map(|r| (u32::from(r.start()), u32::from(r.end()))).collect())
+            }
+            HirKind::Class(Class::Bytes(c)) => {
+                Tree::ByteRanges(c.ranges().iter().map(|r| (r.start(), r.end())).collect())
+            }
+            HirKind::Look(look) => Tree::Look(look.as_repr()),
+            HirKind::Repetition(r) => Tree::Repeat(r.min, r.max, r.greedy, Box::new(Tree::from(&*r.sub))),
+            HirKind::Capture(c) => Tree::from(&*c.sub),
+            HirKind::Concat(parts) => Tree::Concat(parts.iter().map(Tree::from).collect()),
+            HirKind::Alternation(alts) => Tree::Alternation(alts.iter().map(Tree::from).collect()),
+        }
+    }
+}
+
+impl Tree {
+    /// The syntax tree again; `None` for a tree no `Hir` produced.
+    pub fn to_hir(&self) -> Option<Hir> {
+        let char_range = |&(a, b): &(u32, u32)| Some(ClassUnicodeRange::new(char::from_u32(a)?, char::from_u32(b)?));
+        Some(match self {
+            Tree::Empty => Hir::empty(),
+            Tree::Literal(text) => Hir::literal(text.as_bytes()),
+            Tree::Bytes(bytes) => Hir::literal(bytes.as_slice()),
+            Tree::Chars(ranges) => {
+                let ranges: Option<Vec<_>> = ranges.iter().map(char_range).collect();
+                Hir::class(Class::Unicode(ClassUnicode::new(ranges?)))
+            }
+            Tree::ByteRanges(ranges) => {
+                Hir::class(Class::Bytes(ClassBytes::new(ranges.iter().map(|&(a, b)| ClassBytesRange::new(a, b)))))
+            }
+            Tree::Look(repr) => Hir::look(Look::from_repr(*repr)?),
+            Tree::Repeat(min, max, greedy, sub) => {
+                if max.is_some_and(|max| max < *min) {
+                    return None;
+                }
+                Hir::repetition(Repetition { min: *min, max: *max, greedy: *greedy, sub: Box::new(sub.to_hir()?) })
+            }
+            Tree::Concat(parts) => Hir::concat(parts.iter().map(Tree::to_hir).collect::<Option<_>>()?),
+            Tree::Alternation(alts) => Hir::alternation(alts.iter().map(Tree::to_hir).collect::<Option<_>>()?),
+        })
+    }
+}
 
 /// A phrase the regex stands for, with the word boundaries the regex demands.
 #[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -661,6 +745,19 @@ mod tests {
         assert!(cover(&c, &gates(&c).prefixes).is_empty());
         let c = compile(r"\bwe (?:[\w'-]+ )?(?:would|could) (?:help|work)").unwrap();
         assert!(cover(&c, &gates(&c).prefixes).is_empty());
+    }
+
+    #[test]
+    fn trees_rebuild_the_syntax_they_were_made_from() {
+        // Capture groups are dropped on the way (rules need only the match), so
+        // this regex has none.
+        let hir = compile(r"\b(?:intro|connect)\w* (?:[\w'-]+ ){0,3}[^.?!]{0,9}\d+\b").unwrap().hir;
+        let json = serde_json::to_string(&Tree::from(&hir)).unwrap();
+        let tree: Tree = serde_json::from_str(&json).unwrap();
+        assert_eq!(tree.to_hir(), Some(hir));
+        // A stored tree that no regex could produce is refused, not trusted.
+        assert_eq!(Tree::Look(3).to_hir(), None);
+        assert_eq!(Tree::Repeat(3, Some(1), true, Box::new(Tree::Empty)).to_hir(), None);
     }
 
     #[test]
