@@ -149,10 +149,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training17 | 14/15, 2/45 (after round 9; ordinary mail full of networking words) | 15/15, 0 |
 /// | training18 | 23/25, 0/25 (after round 10; no theme) | 25/25, 0 |
 /// | training19 | 21/25, 1/25 (after round 10; senders outside business and finance) | 25/25, 0 |
+/// | training20 | 14/25, 0/25 (after round 10; the ask buried in a warm letter about something else) | 24/25, 0 (an MLM blast in newsletter form stays below the threshold) |
+/// | training21 | 23/25, 0/25 (after round 10; business-speak and growth hacking) | 25/25, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
-    for name in (3..=19).map(|n| format!("training{n}")) {
+    for name in (3..=21).map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
         failures.extend(check_labeled(&name, &dir, &screener, 0.95, 0.0));
