@@ -25,7 +25,7 @@ use engine::{Engine, EngineCache};
 use rules::{ComboSpec, Fact, RuleError, RuleSet, Where};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 /// One contribution to a score, or one step of a decision: a decision nobody can
 /// explain is a bug.
@@ -74,8 +74,9 @@ struct GatedRegex {
     rule: usize,
     /// Anchored at prefix hits, or over the whole region without prefixes.
     anchored: bool,
-    /// The branches it is made of (`pattern::Branch::syntax`).
-    branches: Vec<String>,
+    /// The branches it is made of (`pattern::Branch::syntax`), until compiled:
+    /// the idle daemon has no use for a third of a megabyte of syntax trees.
+    branches: Mutex<Vec<String>>,
     /// Compiled when first needed: a run over a few messages needs only some of the
     /// regexes, and compiling them all is a fifth of the start-up. (A user's regex
     /// is compiled at load, so that a mistake is reported then; the built-in ones
@@ -94,7 +95,9 @@ impl GatedRegex {
         span: std::ops::Range<usize>,
     ) -> Option<std::ops::Range<usize>> {
         let engine = self.engine.get_or_init(|| {
-            Engine::new(&self.branches.iter().map(String::as_str).collect::<Vec<_>>(), self.anchored)
+            // Runs once: later calls wait for this one and then find the engine.
+            let branches = std::mem::take(&mut *self.branches.lock().unwrap_or_else(PoisonError::into_inner));
+            Engine::new(&branches.iter().map(String::as_str).collect::<Vec<_>>(), self.anchored)
                 .expect("the built-in rule regexes compile: see classify::tests")
         });
         engine.find(cache.get_or_insert_with(|| engine.cache()), haystack, span)
@@ -255,8 +258,11 @@ impl Classifier {
                             Err(e) => errors.push(rule_err(&spec.id, format!("the regex does not compile: {e}"))),
                         }
                     }
-                    let branches = branches.into_iter().map(str::to_string).collect();
-                    regexes.push(GatedRegex { rule: index, anchored, branches, engine, covers });
+                    let branches = match engine.get() {
+                        Some(_) => Vec::new(),
+                        None => branches.into_iter().map(str::to_string).collect(),
+                    };
+                    regexes.push(GatedRegex { rule: index, anchored, branches: Mutex::new(branches), engine, covers });
                 }
                 for (literal, cover) in hits {
                     add_pattern(literal.to_string(), Target::Prefix { regex: first, cover });

@@ -218,7 +218,8 @@ fn builtin_rules_compile() {
     // only on the message that needs it.
     assert!(c.regexes.iter().all(|g| g.engine.get().is_none()));
     for g in &c.regexes {
-        let branches: Vec<&str> = g.branches.iter().map(String::as_str).collect();
+        let branches = g.branches.lock().unwrap();
+        let branches: Vec<&str> = branches.iter().map(String::as_str).collect();
         if let Err(e) = Engine::new(&branches, g.anchored) {
             panic!("rule {}: {e}", c.rules[g.rule].id);
         }
