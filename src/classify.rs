@@ -24,6 +24,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use engine::{Engine, EngineCache};
 use rules::{ComboSpec, Fact, RuleError, RuleSet, Where};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
@@ -190,21 +191,17 @@ impl Classifier {
                 add_pattern(normalized, Target::Phrase { rule: index, word_start, word_end });
             }
             if let Some(source) = &spec.regex {
-                let owned;
-                let builtin = builtin_plans.contains_key(source);
                 let plan = match builtin_plans.get(source) {
-                    Some(plan) => plan,
+                    Some(plan) => Cow::Borrowed(plan),
                     None => match pattern::plan(source) {
-                        Ok(plan) => {
-                            owned = plan;
-                            &owned
-                        }
+                        Ok(plan) => Cow::Owned(plan),
                         Err(e) => {
                             errors.push(rule_err(&spec.id, format!("the regex does not compile: {e}")));
                             continue;
                         }
                     },
                 };
+                let builtin = matches!(plan, Cow::Borrowed(_));
                 // Finite branches are only a compact way to write many phrases: they
                 // go into the shared automaton. The rest run as up to two regexes:
                 // the branches with prefixes anchored at them, the others unanchored.

@@ -383,7 +383,7 @@ impl Daemon {
     /// the daemon's memory. Over a budget they are dropped (rebuilding them costs the
     /// next message about 3 ms); glibc keeps freed pages otherwise.
     fn release_memory(&self) {
-        const CACHE_BUDGET: usize = 2 << 20;
+        const CACHE_BUDGET: usize = 1 << 20;
         let classifier = self.screener.classifier();
         if classifier.cache_bytes() > CACHE_BUDGET {
             classifier.release_caches();

@@ -82,26 +82,32 @@ fn split(hir: &Hir, out: &mut Vec<Hir>) {
 
 /// What a rule regex becomes. Computed by `build.rs` for the built-in rules and at
 /// start-up for the user's: the analysis costs more than compiling the result.
-#[derive(Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// (Stored with one-letter field names: the daemon keeps the pages it read.)
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
     /// What the finite branches (or the whole regex, when finite) stand for: phrases
     /// for the shared automaton.
+    #[serde(rename = "f")]
     pub phrases: Vec<Phrase>,
     /// The rest, each run as a regex behind its gates.
+    #[serde(rename = "b")]
     pub branches: Vec<Branch>,
 }
 
 /// A branch left as a regex.
-#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Branch {
     /// The branch's syntax tree, as `Tree` JSON: compiled when first needed. (Not
     /// regex source: parsing it again cost more than compiling it.)
+    #[serde(rename = "t")]
     pub syntax: String,
     /// Every match starts with one of these: the branch runs anchored where one
     /// occurs. Empty: it runs over the whole region.
+    #[serde(rename = "p")]
     pub prefixes: Vec<String>,
     /// Every match contains one of these (a `cover`, or else the suffixes): the
     /// branch need not run where none occurs. Empty when there is no such set.
+    #[serde(rename = "c")]
     pub cover: Vec<String>,
 }
 
@@ -218,10 +224,13 @@ impl Tree {
 }
 
 /// A phrase the regex stands for, with the word boundaries the regex demands.
-#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Phrase {
+    #[serde(rename = "t")]
     pub text: String,
+    #[serde(rename = "s")]
     pub word_start: bool,
+    #[serde(rename = "e")]
     pub word_end: bool,
 }
 
