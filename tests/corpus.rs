@@ -157,11 +157,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training25 | 23/25, 0/25 (after round 12; short and sideways: text-speak, bumps, one-liners) | 25/25, 0 |
 /// | training26 | 12/12, 4/38 (after round 13; the welcome side: career changers who say so in their own words, and ask for intros) | 12/12, 0 |
 /// | training27 | 13/25, 0/25 (after round 13; formal registers, ten asks in six other languages) | 24/25, 0 |
+/// | training28 | 9/10, 2/40 (after round 14; the people he wants to hear from: turning points told obliquely, a grounded pilot, a nurse who "turned in my badge") | 10/10, 0 |
 /// | training29 | 24/25, 1/25 (after round 14; pitches of 2026: AI pilots, connectors for a revenue share, tokenized funds) | 25/25, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
-    for name in (3..=29).filter(|&n| n != 28).map(|n| format!("training{n}")) {
+    for name in (3..=29).map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
         failures.extend(check_labeled(&name, &dir, &screener, 0.95, 0.0));
