@@ -516,13 +516,12 @@ impl Classifier {
     }
 }
 
-/// The plans `build.rs` made for the built-in rule regexes (JSON, by regex source).
-pub const BUILTIN_PLANS: &str = include_str!(concat!(env!("OUT_DIR"), "/plans.json"));
-
-/// The built-in plans, read anew by each `Classifier::new` rather than kept: the
-/// daemon has no use for them afterwards.
+/// The plans `build.rs` made for the built-in rule regexes, by regex source. Read
+/// anew by each `Classifier::new` rather than kept: the daemon has no use for them
+/// afterwards.
 fn builtin_plans() -> HashMap<String, pattern::Plan> {
-    serde_json::from_str(BUILTIN_PLANS).expect("build.rs writes the plans as JSON")
+    serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/plans.json")))
+        .expect("build.rs writes the plans as JSON")
 }
 
 /// Scores are shown with one decimal; rounding here keeps sums such as 0.1 + 0.2

@@ -389,10 +389,6 @@ impl Daemon {
             classifier.release_caches();
         }
         trim_heap();
-        // Read only while a classifier is built (at start and on reload): about
-        // 1.2 MB of the binary that would otherwise stay resident all day.
-        release_pages(crate::classify::BUILTIN_PLANS.as_bytes());
-        release_pages(crate::classify::rules::DEFAULT_RULES.as_bytes());
     }
 
     fn update_status(&mut self, mailbox: &str) {
@@ -771,29 +767,6 @@ fn trim_heap() {
     // thread-safe.
     unsafe {
         libc::malloc_trim(0);
-    }
-}
-
-/// Drops the resident pages of static data read only at setup. They are pages of
-/// the binary's read-only mapping, so the kernel reads them from the file again if
-/// they are ever touched; until then they do not count against the daemon.
-#[allow(unsafe_code)]
-fn release_pages(data: &'static [u8]) {
-    #[cfg(target_os = "linux")]
-    {
-        // SAFETY: sysconf takes no pointers.
-        let page = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(4096).max(1);
-        let (start, end) = (data.as_ptr() as usize, data.as_ptr() as usize + data.len());
-        let (first, last) = (start.next_multiple_of(page), end / page * page);
-        if last > first {
-            // SAFETY: [first, last) lies wholly inside `data`, a static in the
-            // binary's read-only, file-backed private mapping that nothing writes;
-            // MADV_DONTNEED there only discards clean copies of file pages, which
-            // a later read faults in again from the binary.
-            unsafe {
-                libc::madvise(first as *mut libc::c_void, last - first, libc::MADV_DONTNEED);
-            }
-        }
     }
 }
 

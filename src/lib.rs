@@ -12,8 +12,7 @@
 //! The core does no I/O and nothing in it is async. [`config`] and [`mailfiles`]
 //! read files; the binary in `src/main.rs` only parses arguments and prints.
 
-// Audited exceptions, both in `daemon::release_memory`: glibc's malloc_trim, and
-// madvise on static data read only at setup (`daemon::release_pages`).
+// One audited exception: `daemon::release_memory` (glibc's malloc_trim).
 #![deny(unsafe_code)]
 
 pub mod classify;
