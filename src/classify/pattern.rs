@@ -139,7 +139,7 @@ pub fn plan(source: &str) -> Result<Plan, String> {
 }
 
 /// The most phrases a finite regex, or a branch of an infinite one, is expanded into.
-const MAX_REGEX_PHRASES: usize = 256;
+const MAX_REGEX_PHRASES: usize = 128;
 const MAX_BRANCH_PHRASES: usize = 16;
 
 /// A regex syntax tree that serde can store (`Hir` cannot be): the built-in branches
