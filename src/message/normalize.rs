@@ -38,22 +38,27 @@ pub fn normalize(text: &str) -> String {
         } else {
             let c = text[i..].chars().next().expect("i is at a character boundary");
             i += c.len_utf8();
-            // Per character: compatibility forms (fullwidth letters, ligatures)
-            // decompose on their own; composition across characters would only
-            // restore accents that are stripped anyway.
-            for k in std::iter::once(c).nfkc() {
-                if k.is_ascii() {
-                    let k = if k.is_ascii_whitespace() { ' ' } else { k.to_ascii_lowercase() };
-                    if !k.is_ascii_control() {
-                        out.char(k);
-                    }
-                } else {
-                    fold_char(k, &mut |f| out.char(f));
-                }
-            }
+            fold(c, &mut |f| out.char(f));
         }
     }
     String::from_utf8(out.bytes).expect("only whole characters are written")
+}
+
+/// One character of the text in its normalized form: zero or more characters, a
+/// space standing for whitespace. Per character: compatibility forms (fullwidth
+/// letters, ligatures) decompose on their own; composition across characters would
+/// only restore accents that are stripped anyway.
+fn fold(c: char, emit: &mut impl FnMut(char)) {
+    for k in std::iter::once(c).nfkc() {
+        if k.is_ascii() {
+            let k = if k.is_ascii_whitespace() { ' ' } else { k.to_ascii_lowercase() };
+            if !k.is_ascii_control() {
+                emit(k);
+            }
+        } else {
+            fold_char(k, emit);
+        }
+    }
 }
 
 /// The normalized text being built: runs of whitespace become one space, and none
@@ -172,21 +177,11 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// The definition `normalize` implements, one character at a time.
+    /// The definition `normalize` implements: every character folded on its own,
+    /// then whitespace collapsed.
     fn reference(text: &str) -> String {
         let mut folded = String::new();
-        for c in text.chars() {
-            for k in std::iter::once(c).nfkc() {
-                if k.is_ascii() {
-                    let k = if k.is_ascii_whitespace() { ' ' } else { k.to_ascii_lowercase() };
-                    if !k.is_ascii_control() {
-                        folded.push(k);
-                    }
-                } else {
-                    fold_char(k, &mut |f| folded.push(f));
-                }
-            }
-        }
+        text.chars().for_each(|c| fold(c, &mut |f| folded.push(f)));
         folded.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
     }
 
