@@ -17,6 +17,7 @@
 mod engine;
 mod pattern;
 pub mod rules;
+mod shorthand;
 
 use crate::contacts::Contacts;
 use crate::message::{Message, normalize};
@@ -130,6 +131,7 @@ pub struct Classifier {
     facts: Vec<(usize, Fact)>,
     combos: Vec<ComboSpec>,
     category_max: BTreeMap<String, f64>,
+    shorthand: shorthand::Shorthand,
 }
 
 impl Classifier {
@@ -309,6 +311,12 @@ impl Classifier {
             }
         }
 
+        let normalized: BTreeMap<String, String> =
+            set.shorthand.iter().map(|(k, v)| (normalize(k), normalize(v))).collect();
+        let shorthand = shorthand::Shorthand::new(&normalized).unwrap_or_else(|e| {
+            errors.push(RuleError::Rule { id: "(shorthand)".into(), problem: e });
+            shorthand::Shorthand::new(&BTreeMap::new()).expect("an empty table builds")
+        });
         let cover_count = covers.len();
         let automaton = AhoCorasick::builder().match_kind(MatchKind::Standard).build(&patterns);
         let patterns = match automaton {
@@ -329,6 +337,7 @@ impl Classifier {
             facts,
             combos: set.combos.iter().filter(|c| c.enabled && c.weight != 0.0).cloned().collect(),
             category_max: set.category_max.clone(),
+            shorthand,
         })
     }
 
@@ -365,8 +374,8 @@ impl Classifier {
 
     /// Scores one message.
     pub fn classify(&self, message: &Message, context: &Context) -> Classification {
-        let subject = message.text.subject.as_str();
-        let body = message.text.body.as_str();
+        let subject = self.shorthand.expand(&message.text.subject);
+        let body = self.shorthand.expand(&message.text.body);
         // One haystack, one pass: the subject, a newline (never inside a normalized
         // phrase, so no match spans both), then the body.
         let haystack = format!("{subject}\n{body}");

@@ -33,6 +33,9 @@ pub struct Config {
     pub rule_weights: BTreeMap<String, f64>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub category_max: BTreeMap<String, f64>,
+    /// Additions to the built-in texting shorthand ("ur" = "your").
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub shorthand: BTreeMap<String, String>,
     /// The file this was read from, if any.
     #[serde(skip)]
     pub path: Option<PathBuf>,
@@ -291,6 +294,7 @@ impl Default for Config {
             combos: Vec::new(),
             rule_weights: BTreeMap::new(),
             category_max: BTreeMap::new(),
+            shorthand: BTreeMap::new(),
             path: None,
         }
     }
@@ -299,7 +303,12 @@ impl Default for Config {
 impl Config {
     /// The user's rule sections as a rule set to merge into the built-in one.
     pub fn user_rules(&self) -> RuleSet {
-        RuleSet { rules: self.rules.clone(), combos: self.combos.clone(), category_max: self.category_max.clone() }
+        RuleSet {
+            rules: self.rules.clone(),
+            combos: self.combos.clone(),
+            category_max: self.category_max.clone(),
+            shorthand: self.shorthand.clone(),
+        }
     }
 
     /// Reads `contacts.known` and every file of `contacts.files`.
@@ -567,6 +576,15 @@ pub fn load_with_env(path: Option<&Path>, env: Option<Map<String, String>>) -> R
         for key in s.table.keys().cloned().collect::<Vec<_>>() {
             let w = s.float(&key, 0.0, 0.0, 1000.0);
             config.category_max.insert(key, w);
+        }
+        s.finish(&mut errors);
+    }
+    if let Some(t) = root.table("shorthand") {
+        let mut s = Section::new("shorthand", t, &origin);
+        for key in s.table.keys().cloned().collect::<Vec<_>>() {
+            if let Some(expansion) = s.string(&key) {
+                config.shorthand.insert(crate::message::normalize(&key), expansion);
+            }
         }
         s.finish(&mut errors);
     }

@@ -77,7 +77,9 @@ pub enum NoReply {
     NotAddressedToUser,
     #[error("the server recorded an authentication failure ({0}): the sender may be forged")]
     AuthFailed(String),
-    #[error("the From domain {0} is not authenticated (no DMARC pass, nor DKIM or SPF pass for it)")]
+    #[error(
+        "the From domain {0} is not authenticated (DMARC did not pass; only where the server records no DMARC verdict does a DKIM or SPF pass for it count)"
+    )]
     NotAuthenticated(String),
     #[error("no Return-Path was recorded at delivery and DMARC did not pass for {0}: nowhere safe to reply")]
     NoReplyAddress(String),

@@ -127,7 +127,9 @@ fn every_exclusion_files_without_a_reply_and_says_why() {
     let no_return_path = String::from_utf8(ask(9, "rp", "norp.example", ""))
         .unwrap()
         .replace("Return-Path: <rp@norp.example>\r\n", "")
-        .replace("dmarc=pass header.from=norp.example", "dmarc=none");
+        // A server that records no DMARC verdict: the From domain is authenticated by
+        // DKIM and SPF, and only the missing Return-Path stands in the way.
+        .replace("; dmarc=pass header.from=norp.example", "");
     let cases: Vec<(Vec<u8>, &str)> = vec![
         (ask(1, "a", "list.example", "List-Id: <club.list.example>\r\n"), "List-Id"),
         (ask(2, "b", "auto.example", "Auto-Submitted: auto-generated\r\n"), "Auto-Submitted"),

@@ -94,6 +94,9 @@ pub struct RuleSet {
     /// the same flattering thing count as one.
     #[serde(default)]
     pub category_max: BTreeMap<String, f64>,
+    /// Texting shorthand spelled out before matching ("ur" = "your").
+    #[serde(default)]
+    pub shorthand: BTreeMap<String, String>,
 }
 
 /// A problem in the rule data, naming the rule and what is wrong.
@@ -137,6 +140,7 @@ impl RuleSet {
             }
         }
         self.category_max.extend(user.category_max);
+        self.shorthand.extend(user.shorthand);
         let mut errors = Vec::new();
         for (id, &weight) in weights {
             if let Some(rule) = self.rules.iter_mut().find(|r| &r.id == id) {

@@ -270,10 +270,13 @@ fn the_fast_path_fires_exactly_what_a_naive_search_fires() {
         .collect();
     let naive = |m: &Message| -> BTreeSet<String> {
         let mut fired = BTreeSet::new();
+        // Shorthand is spelled out before either path looks at the text.
+        let (subject, body) =
+            (c.shorthand.expand(&m.text.subject).into_owned(), c.shorthand.expand(&m.text.body).into_owned());
         for spec in set.rules.iter().filter(|r| r.enabled && r.weight != 0.0) {
             for phrase in &spec.phrases {
                 let p = normalize(phrase);
-                for (text, scope) in [(&m.text.subject, Where::Subject), (&m.text.body, Where::Body)] {
+                for (text, scope) in [(&subject, Where::Subject), (&body, Where::Body)] {
                     if spec.scope != Where::Any && spec.scope != scope {
                         continue;
                     }
@@ -289,7 +292,7 @@ fn the_fast_path_fires_exactly_what_a_naive_search_fires() {
             }
         }
         for (id, scope, re) in &naive_regexes {
-            for (text, s) in [(&m.text.subject, Where::Subject), (&m.text.body, Where::Body)] {
+            for (text, s) in [(&subject, Where::Subject), (&body, Where::Body)] {
                 if (*scope == Where::Any || *scope == s) && re.is_match(text.as_str()) {
                     fired.insert(id.clone());
                 }
@@ -325,4 +328,16 @@ fn the_fast_path_fires_exactly_what_a_naive_search_fires() {
         }
     }
     assert!(checked >= 40, "only {checked} messages checked");
+}
+
+#[test]
+fn rules_see_shorthand_spelled_out_and_excerpts_show_it() {
+    let c =
+        classifier(&format!("{RULES}\n[shorthand]\n\"r\" = \"are\"\n\"ur\" = \"your\"\n\"LMK\" = \"let me know\"\n"));
+    let result = run(&c, &message("hi", "who r ur clients? lmk"));
+    let clients = result.reasons.iter().find(|r| r.rule == "clients").expect("the clients rule fires");
+    assert!(clients.excerpt.contains("who are your clients"), "{}", clients.excerpt);
+    // Without the table the same text does not match.
+    let plain = classifier(RULES);
+    assert!(!run(&plain, &message("hi", "who r ur clients? lmk")).reasons.iter().any(|r| r.rule == "clients"));
 }

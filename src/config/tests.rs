@@ -45,6 +45,8 @@ require_authenticated = false
 some-rule = 0
 [category_max]
 network-flattery = 2.5
+[shorthand]
+"TMRW" = "tomorrow"
 [[rules]]
 id = "mine"
 category = "mlm-recruiting"
@@ -65,6 +67,7 @@ where = "body"
     assert!(c.decline.enabled && !c.decline.require_authenticated);
     assert_eq!(c.rule_weights["some-rule"], 0.0);
     assert_eq!(c.category_max["network-flattery"], 2.5);
+    assert_eq!(c.shorthand["tmrw"], "tomorrow");
     assert_eq!(c.rules[0].id, "mine");
     assert_eq!(c.rules[0].weight, 3.0);
 }
@@ -95,6 +98,8 @@ max_scored_bytes = -1
 known = ["@", "bob"]
 [decline]
 enabled = "yes"
+[shorthand]
+u = 3
 [[rules]]
 id = "x"
 category = "y"
@@ -112,11 +117,12 @@ phrase = ["typo"]
         "contacts.known[0]",
         "contacts.known[1]",
         "decline.enabled: expected true or false, found the string \"yes\"",
+        "shorthand.u: expected a string, found the number 3",
         "rules[0] (id = \"x\"): unknown field `phrase`",
     ] {
         assert!(joined.contains(needle), "missing {needle:?} in:\n{joined}");
     }
-    assert_eq!(e.len(), 9, "{joined}");
+    assert_eq!(e.len(), 10, "{joined}");
 }
 
 #[test]

@@ -122,10 +122,13 @@ impl AuthVerdicts {
         })
     }
 
-    /// True when the From domain is authenticated: DMARC passed, or, with no DMARC
-    /// verdict at all, DKIM or SPF passed for that domain (or a subdomain of it).
+    /// True when the From domain is authenticated: DMARC passed, or, where the server
+    /// does not check DMARC at all, DKIM or SPF passed for that domain (or a subdomain
+    /// of it). `dmarc=none` is a verdict, not a missing one: the domain publishes no
+    /// policy, so nothing ties its From header to the SPF or DKIM domain a forger can
+    /// pick, and an automatic reply could land on someone who never wrote.
     pub fn from_domain_authenticated(&self, from_domain: &str) -> bool {
-        if self.results.iter().any(|r| r.method == "dmarc" && r.result != "none") {
+        if self.results.iter().any(|r| r.method == "dmarc") {
             return self.any("dmarc", |r| r.result == "pass");
         }
         let aligned =
@@ -223,6 +226,12 @@ mod tests {
         );
         assert!(v.from_domain_authenticated("a.example"));
         assert!(!v.from_domain_authenticated("b.example"));
+        // A domain without a DMARC policy is not authenticated by SPF alone.
+        let v = AuthVerdicts::from_headers(
+            ["mx.x; spf=pass smtp.mailfrom=bob@a.example; dkim=none; dmarc=none header.from=a.example"].into_iter(),
+            None,
+        );
+        assert!(!v.from_domain_authenticated("a.example"));
         let v = AuthVerdicts::from_headers(["mx.x; spf=softfail smtp.mailfrom=a.example"].into_iter(), None);
         assert!(v.from_forged("a.example"));
     }

@@ -55,9 +55,17 @@ pub fn split(body: &str, sender: &[&str]) -> Split {
         let trimmed = line.trim_end();
         if let Some(quoted) = trimmed.strip_prefix('>') {
             out.has_history = true;
-            // Only the sender's own lines: deeper levels quote someone else.
-            if own_quote && !quoted.trim_start().starts_with('>') {
-                written.push(quoted.trim_start());
+            let quoted = quoted.trim_start();
+            // Apple Mail puts the attribution inside the quote ("> On ..., Ann
+            // <ann@x> wrote:"): it still says whose lines follow.
+            if starts_like_attribution(quoted) && quoted.len() <= 400 && ATTRIBUTION.is_match(quoted) {
+                let known = out.quoted_addresses.len();
+                collect_people(quoted, &mut out);
+                own_quote =
+                    out.quoted_addresses[known..].iter().any(|a| sender.iter().any(|s| a.eq_ignore_ascii_case(s)));
+            } else if own_quote && !quoted.starts_with('>') {
+                // Only the sender's own lines: deeper levels quote someone else.
+                written.push(quoted);
             }
             i += 1;
             continue;
@@ -187,6 +195,16 @@ fn collect_people(text: &str, out: &mut Split) {
 #[cfg(test)]
 mod tests {
     use super::split;
+
+    #[test]
+    fn an_attribution_inside_the_quote_still_names_the_sender() {
+        let body = "^ any thoughts?\n\n> On Mar 3, 2026, at 9:14 AM, Blake <blake@x.example> wrote:\n>\n> would you intro me to a few members?\n>> older text\n";
+        let own = split(body, &["blake@x.example", "Blake"]);
+        assert_eq!(own.written, "^ any thoughts?\n\n\nwould you intro me to a few members?");
+        let other = split(body, &["someone@else.example"]);
+        assert_eq!(other.written.trim(), "^ any thoughts?");
+        assert_eq!(other.quoted_addresses, ["blake@x.example"]);
+    }
 
     #[test]
     fn top_posted_reply_drops_history() {
