@@ -492,17 +492,17 @@ impl Classifier {
             contribution.insert(category.to_string(), capped);
         }
         for combo in &self.combos {
-            let positive_has = |c: &String| positive.contains_key(c.as_str());
-            let satisfied = combo.all.iter().all(|group| group.iter().any(positive_has))
+            // Any fired rule counts, so that a combo can also weigh counter-evidence
+            // that occurs together. (No built-in category mixes positive and negative
+            // rules, so for the asks this is the same as "a positive rule fired".)
+            let fired_in = |c: &String| present.contains(&c.as_str());
+            let satisfied = combo.all.iter().all(|group| group.iter().any(fired_in))
                 && !combo.none.iter().any(|c| present.contains(&c.as_str()));
             if !satisfied {
                 continue;
             }
-            let matched: Vec<&str> = combo
-                .all
-                .iter()
-                .filter_map(|group| group.iter().find(|c| positive_has(c)).map(String::as_str))
-                .collect();
+            let matched: Vec<&str> =
+                combo.all.iter().filter_map(|group| group.iter().find(|c| fired_in(c)).map(String::as_str)).collect();
             // A combo counts toward the dominant category only when it names one.
             if let Some(category) = &combo.category
                 && combo.weight > 0.0

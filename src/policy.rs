@@ -180,7 +180,19 @@ pub fn decide(message: &Message, classification: Classification, settings: &Sett
     let Classification { score, category, mut reasons } = classification;
     let keep = |reasons| Decision { action: Action::Keep, score, category: None, reasons };
 
-    if let Some(from) = &message.from {
+    let relayed_for = relayed_author(message, settings);
+    if let Some(author) = &relayed_for {
+        let from = message.from.as_ref().map_or("", |f| f.address.as_str());
+        reasons.insert(
+            0,
+            policy_reason(
+                "relayed",
+                format!(
+                    "{from} relays a message whose Reply-To is {author}, not a known contact: judged as the stranger's"
+                ),
+            ),
+        );
+    } else if let Some(from) = &message.from {
         let own = settings.user_addresses.iter().any(|u| u.eq_ignore_ascii_case(&from.address));
         if own || settings.contacts.contains(&from.address) {
             if message.auth.from_forged(from.domain()) {
@@ -214,6 +226,10 @@ pub fn decide(message: &Message, classification: Classification, settings: &Sett
     if score >= settings.decline_threshold {
         if !settings.decline_enabled {
             reasons.push(policy_reason("no-reply", "decline.enabled is false: filed without a reply".into()));
+        } else if let Some(author) = relayed_for {
+            // The envelope is your own system's; a reply would not reach the author
+            // through any authenticated path.
+            reasons.push(policy_reason("no-reply", format!("filed without a reply: relayed for {author}")));
         } else {
             match reply_eligibility(message, settings.user_addresses, settings.require_authenticated) {
                 Ok(()) => action = Action::Decline,
@@ -222,6 +238,21 @@ pub fn decide(message: &Message, classification: Classification, settings: &Sett
         }
     }
     Decision { action, score, category, reasons }
+}
+
+/// The author of a message your own systems relayed: mail From one of your domains (a
+/// website's contact form, a scheduler, a shared inbox) whose Reply-To is someone
+/// outside them who is not a known contact. The known-contact shortcut is meant for
+/// the author, and a form anyone can fill in is not a contact.
+fn relayed_author(message: &Message, settings: &Settings) -> Option<String> {
+    let domain = |a: &str| a.rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase());
+    let own_domains: Vec<String> = settings.user_addresses.iter().filter_map(|a| domain(a)).collect();
+    let is_own = |a: &str| domain(a).is_some_and(|d| own_domains.contains(&d));
+    let from = message.from.as_ref()?;
+    if !is_own(&from.address) {
+        return None;
+    }
+    message.reply_to.iter().map(|m| m.address.clone()).find(|a| !is_own(a) && !settings.contacts.contains(a))
 }
 
 /// The decision for a message that could not be read: never act on what you cannot read.
@@ -300,6 +331,26 @@ mod tests {
         let d = decide(&m, scored(9.0), &off);
         assert_eq!(d.action, Action::File);
         assert!(d.reasons.iter().any(|r| r.excerpt.contains("decline.enabled")));
+    }
+
+    #[test]
+    fn a_form_relayed_by_your_own_domain_is_judged_as_its_author() {
+        let relay = |reply_to: &str| {
+            let raw = format!(
+                "{AUTH_OK}From: Website <website@b.example>\nReply-To: {reply_to}\nTo: hank@b.example\nSubject: form\n\nbody"
+            );
+            parse(raw.as_bytes(), Limits::default(), Some("mx.b.example")).unwrap()
+        };
+        let u = users();
+        let c = Contacts::new(["@b.example", "doug@known.example"]);
+        let s = settings(&u, &c);
+        let d = decide(&relay("vince@stranger.example"), scored(9.0), &s);
+        assert_eq!(d.action, Action::File, "{d:?}");
+        assert_eq!(d.reasons[0].rule, "policy:relayed");
+        assert!(d.reasons.iter().any(|r| r.rule == "policy:no-reply" && r.excerpt.contains("vince@stranger.example")));
+        // Written by a known contact, or without a Reply-To: your own domain's mail.
+        assert_eq!(decide(&relay("doug@known.example"), scored(9.0), &s).action, Action::Keep);
+        assert_eq!(decide(&relay("maria@b.example"), scored(9.0), &s).action, Action::Keep);
     }
 
     #[test]

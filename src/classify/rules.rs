@@ -58,8 +58,8 @@ pub struct RuleSpec {
 }
 
 /// Extra weight when categories occur together: every group in `all` must have at
-/// least one category with a positive rule that fired, and no category in `none` may
-/// have fired at all.
+/// least one category with a rule that fired, and no category in `none` may have
+/// fired at all.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ComboSpec {

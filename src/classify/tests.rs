@@ -341,3 +341,32 @@ fn rules_see_shorthand_spelled_out_and_excerpts_show_it() {
     let plain = classifier(RULES);
     assert!(!run(&plain, &message("hi", "who r ur clients? lmk")).reasons.iter().any(|r| r.rule == "clients"));
 }
+
+#[test]
+fn a_combo_can_weigh_counter_evidence_that_occurs_together() {
+    let c = classifier(
+        r#"
+[[rules]]
+id = "quoted"
+category = "discussed-ask"
+weight = -1.0
+phrases = ["\"who are your clients\""]
+
+[[rules]]
+id = "issue"
+category = "newsletter"
+weight = -1.0
+phrases = ["in this issue"]
+
+[[combos]]
+id = "discussing"
+weight = -5.0
+all = [["discussed-ask"], ["newsletter"]]
+"#,
+    );
+    let both = run(&c, &message("hi", "in this issue: why \"who are your clients\" fails"));
+    assert!(both.reasons.iter().any(|r| r.rule == "discussing"), "{both:?}");
+    assert_eq!(both.score, -7.0);
+    let one = run(&c, &message("hi", "in this issue: nothing"));
+    assert!(!one.reasons.iter().any(|r| r.rule == "discussing"));
+}
