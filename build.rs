@@ -26,6 +26,8 @@ fn main() {
             plans.insert(source.to_string(), plan);
         }
     }
-    let out = std::path::Path::new(&std::env::var("OUT_DIR").unwrap()).join("plans.json");
-    std::fs::write(out, serde_json::to_string(&plans).unwrap()).expect("OUT_DIR is writable");
+    // postcard, not JSON: a third of the size, which the daemon keeps resident as
+    // pages of its binary, and several times faster to read at start-up.
+    let out = std::path::Path::new(&std::env::var("OUT_DIR").unwrap()).join("plans.bin");
+    std::fs::write(out, postcard::to_allocvec(&plans).unwrap()).expect("OUT_DIR is writable");
 }

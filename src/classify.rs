@@ -78,7 +78,7 @@ struct GatedRegex {
     anchored: bool,
     /// The branches it is made of (`pattern::Branch::syntax`), until compiled:
     /// the idle daemon has no use for a third of a megabyte of syntax trees.
-    branches: Mutex<Vec<String>>,
+    branches: Mutex<Vec<Vec<u8>>>,
     /// Compiled when first needed: a run over a few messages needs only some of the
     /// regexes, and compiling them all is a fifth of the start-up. (A user's regex
     /// is compiled at load, so that a mistake is reported then; the built-in ones
@@ -99,7 +99,7 @@ impl GatedRegex {
         let engine = self.engine.get_or_init(|| {
             // Runs once: later calls wait for this one and then find the engine.
             let branches = std::mem::take(&mut *self.branches.lock().unwrap_or_else(PoisonError::into_inner));
-            Engine::new(&branches.iter().map(String::as_str).collect::<Vec<_>>(), self.anchored)
+            Engine::new(&branches.iter().map(Vec::as_slice).collect::<Vec<_>>(), self.anchored)
                 .expect("the built-in rule regexes compile: see classify::tests")
         });
         engine.find(cache.get_or_insert_with(|| engine.cache()), haystack, span)
@@ -227,14 +227,14 @@ impl Classifier {
                         }
                     });
                     if branch.prefixes.is_empty() {
-                        unanchored.push(branch.syntax.as_str());
+                        unanchored.push(branch.syntax.as_slice());
                         gate = gate.zip(cover).map(|(mut g, c)| {
                             g.push(c);
                             g
                         });
                         continue;
                     }
-                    anchored.push(branch.syntax.as_str());
+                    anchored.push(branch.syntax.as_slice());
                     for literal in &branch.prefixes {
                         // A literal that some branch needs no cover for needs none.
                         match hits.iter_mut().find(|(l, _)| l == literal) {
@@ -259,7 +259,7 @@ impl Classifier {
                     }
                     let branches = match engine.get() {
                         Some(_) => Vec::new(),
-                        None => branches.into_iter().map(str::to_string).collect(),
+                        None => branches.into_iter().map(<[u8]>::to_vec).collect(),
                     };
                     regexes.push(GatedRegex { rule: index, anchored, branches: Mutex::new(branches), engine, covers });
                 }
@@ -529,8 +529,7 @@ impl Classifier {
 /// anew by each `Classifier::new` rather than kept: the daemon has no use for them
 /// afterwards.
 fn builtin_plans() -> HashMap<String, pattern::Plan> {
-    serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/plans.json")))
-        .expect("build.rs writes the plans as JSON")
+    postcard::from_bytes(include_bytes!(concat!(env!("OUT_DIR"), "/plans.bin"))).expect("build.rs writes the plans")
 }
 
 /// Scores are shown with one decimal; rounding here keeps sums such as 0.1 + 0.2

@@ -184,10 +184,13 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training36 | 17/20, 1/30 (after round 17; long letters: the ask once in a warm letter about a book, a column, a holiday dinner; a laid-off engineer's story) | 20/20, 0 |
 /// | training37 | 18/22, 0/28 (after round 17; how the ask arrives: his own website's contact form, schedulers, SMS gateways, an ask only in a PDF) | 21/22, 0 (the ask only in an attached PDF, which screener does not read) |
 /// | training38 | 18/20, 1/30 (after round 17; a realistic month: a nonprofit chair wanting donors, a newsletter quoting the asks it warns about) | 20/20, 0 |
+/// | training39 | 21/22, 0/28 (after round 18; twins: each situation written once extractive, once welcome or legit) | 22/22, 0 |
+/// | training40 | 21/24, 0/26 (after round 18; the world writes to Hank: non-native English, 'kindly do the needful', Portuguese, German) | 24/24, 0 |
+/// | training41 | 18/19, 0/31 (after round 18; a held-out set for the dev README by a third author, same kinds and proportions) | 19/19, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
-    for name in (3..=38).map(|n| format!("training{n}")) {
+    for name in (3..=41).map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
         failures.extend(check_labeled(&name, &dir, &screener, 0.95, 0.0));

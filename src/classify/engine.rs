@@ -38,11 +38,11 @@ impl EngineCache {
 impl Engine {
     /// The engine for the regex matching where any of `branches` (the `syntax` of
     /// `pattern::Branch`es) does.
-    pub fn new(branches: &[&str], anchored: bool) -> Result<Engine, String> {
+    pub fn new(branches: &[&[u8]], anchored: bool) -> Result<Engine, String> {
         let trees: Result<Vec<Hir>, String> = branches
             .iter()
             .map(|b| {
-                let tree: Tree = serde_json::from_str(b).map_err(|e| e.to_string())?;
+                let tree: Tree = postcard::from_bytes(b).map_err(|e| e.to_string())?;
                 tree.to_hir().ok_or_else(|| "the stored syntax tree is not valid".to_string())
             })
             .collect();

@@ -97,10 +97,11 @@ pub struct Plan {
 /// A branch left as a regex.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Branch {
-    /// The branch's syntax tree, as `Tree` JSON: compiled when first needed. (Not
+    /// The branch's syntax tree, as `Tree` in postcard's compact binary form:
+    /// compiled when first needed. (Not
     /// regex source: parsing it again cost more than compiling it.)
     #[serde(rename = "t")]
-    pub syntax: String,
+    pub syntax: Vec<u8>,
     /// Every match starts with one of these: the branch runs anchored where one
     /// occurs. Empty: it runs over the whole region.
     #[serde(rename = "p")]
@@ -132,7 +133,7 @@ pub fn plan(source: &str) -> Result<Plan, String> {
             // Suffixes are a cover too (computed only without prefixes).
             cover = gates.suffixes;
         }
-        let syntax = serde_json::to_string(&Tree::from(&branch.hir)).expect("a tree serializes");
+        let syntax = postcard::to_allocvec(&Tree::from(&branch.hir)).expect("a tree serializes");
         plan.branches.push(Branch { syntax, prefixes: gates.prefixes, cover });
     }
     Ok(plan)
@@ -761,8 +762,8 @@ mod tests {
         // Capture groups are dropped on the way (rules need only the match), so
         // this regex has none.
         let hir = compile(r"\b(?:intro|connect)\w* (?:[\w'-]+ ){0,3}[^.?!]{0,9}\d+\b").unwrap().hir;
-        let json = serde_json::to_string(&Tree::from(&hir)).unwrap();
-        let tree: Tree = serde_json::from_str(&json).unwrap();
+        let bytes = postcard::to_allocvec(&Tree::from(&hir)).unwrap();
+        let tree: Tree = postcard::from_bytes(&bytes).unwrap();
         assert_eq!(tree.to_hir(), Some(hir));
         // A stored tree that no regex could produce is refused, not trusted.
         assert_eq!(Tree::Look(3).to_hir(), None);

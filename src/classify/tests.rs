@@ -219,7 +219,7 @@ fn builtin_rules_compile() {
     assert!(c.regexes.iter().all(|g| g.engine.get().is_none()));
     for g in &c.regexes {
         let branches = g.branches.lock().unwrap();
-        let branches: Vec<&str> = branches.iter().map(String::as_str).collect();
+        let branches: Vec<&[u8]> = branches.iter().map(Vec::as_slice).collect();
         if let Err(e) = Engine::new(&branches, g.anchored) {
             panic!("rule {}: {e}", c.rules[g.rule].id);
         }
