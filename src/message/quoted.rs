@@ -58,11 +58,8 @@ pub fn split(body: &str, sender: &[&str]) -> Split {
             let quoted = quoted.trim_start();
             // Apple Mail puts the attribution inside the quote ("> On ..., Ann
             // <ann@x> wrote:"): it still says whose lines follow.
-            if starts_like_attribution(quoted) && quoted.len() <= 400 && ATTRIBUTION.is_match(quoted) {
-                let known = out.quoted_addresses.len();
-                collect_people(quoted, &mut out);
-                own_quote =
-                    out.quoted_addresses[known..].iter().any(|a| sender.iter().any(|s| a.eq_ignore_ascii_case(s)));
+            if attribution_at(&[quoted], 0).is_some() {
+                own_quote = names_sender(quoted, sender, &mut out);
             } else if own_quote && !quoted.starts_with('>') {
                 // Only the sender's own lines: deeper levels quote someone else.
                 written.push(quoted);
@@ -75,10 +72,7 @@ pub fn split(body: &str, sender: &[&str]) -> Split {
         }
         if let Some(span) = attribution_at(&lines, i) {
             out.has_history = true;
-            let text = lines[i..i + span].join(" ");
-            let known = out.quoted_addresses.len();
-            collect_people(&text, &mut out);
-            own_quote = out.quoted_addresses[known..].iter().any(|a| sender.iter().any(|s| a.eq_ignore_ascii_case(s)));
+            own_quote = names_sender(&lines[i..i + span].join(" "), sender, &mut out);
             // Top-posted replies carry the whole history below the attribution; for
             // interleaved replies the `>` lines are skipped one by one above.
             if !own_quote && lines[i + span..].iter().all(|l| l.trim().is_empty() || l.trim_start().starts_with('>')) {
@@ -175,6 +169,13 @@ fn is_header_block(lines: &[&str], i: usize) -> bool {
         && window
             .iter()
             .any(|l| starts(l, &["to:", "subject:", "à :", "a :", "para:", "objet", "asunto:", "an:", "betreff:"]))
+}
+
+/// Collects the people an attribution names and tells whether the sender is one.
+fn names_sender(attribution: &str, sender: &[&str], out: &mut Split) -> bool {
+    let known = out.quoted_addresses.len();
+    collect_people(attribution, out);
+    out.quoted_addresses[known..].iter().any(|a| sender.iter().any(|s| a.eq_ignore_ascii_case(s)))
 }
 
 fn collect_people(text: &str, out: &mut Split) {
