@@ -189,10 +189,15 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training41 | 18/19, 0/31 (after round 18; a held-out set for the dev README by a third author, same kinds and proportions) | 19/19, 0 |
 /// | training42 | 18/20, 0/30 (after round 19; another dev-like month by a fourth author) | 20/20, 0 |
 /// | training43 | 6/8, 0/42 (after round 19; people he is glad to hear from, and salespeople borrowing their voice) | 8/8, 0 |
+/// | training44 | 17/20, 0/30 (after round 20; a held-out month like dev by a fifth author: a market question fishing for clients, a guest seat at the Roundtable) | 20/20, 0 |
+/// | training45 | 13/20, 0/30 (after round 20; plain-spoken people: 'I sell fleet trucks and want to know who around here is buying', 'send me the member phone list') | 20/20, 0 |
+/// | training46 | 16/20, 0/30 (after round 20; polished professionals: an advisory seat for 'doors', a recruiter sourcing names, a coach's testimonial) | 20/20, 0 |
+/// | training47 | 19/22, 0/28 (after round 21; the asks one by one, each with an innocent twin) | 22/22, 0 |
+/// | training48 | 18/20, 0/30 (after round 21; non-native and international senders, five other languages) | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
-    for name in (3..=43).map(|n| format!("training{n}")) {
+    for name in (3..=48).map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
         failures.extend(check_labeled(&name, &dir, &screener, 0.95, 0.0));
