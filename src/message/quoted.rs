@@ -114,8 +114,11 @@ pub fn split(body: &str, sender: &[&str]) -> Split {
 /// An attribution line, possibly wrapped over two or three lines by the mail client.
 /// Returns how many lines it spans.
 fn attribution_at(lines: &[&str], i: usize) -> Option<usize> {
+    if !starts_like_attribution(lines[i]) {
+        return None;
+    }
     let first = lines[i].trim();
-    if first.len() > 400 || !starts_like_attribution(first) {
+    if first.len() > 400 {
         return None;
     }
     let mut joined = first.to_string();
@@ -133,9 +136,18 @@ fn attribution_at(lines: &[&str], i: usize) -> Option<usize> {
     None
 }
 
+/// The line's first word is "On" or its counterpart in another language. Called on
+/// every line of every message, so it looks at bytes rather than splitting words.
 fn starts_like_attribution(line: &str) -> bool {
-    let word = line.split_whitespace().next().unwrap_or("");
-    ["on", "le", "el", "am", "op", "il", "em"].iter().any(|w| word.eq_ignore_ascii_case(w))
+    let line = line.trim_start();
+    let b = line.as_bytes();
+    let word = match b {
+        [x, y, ..] => [x.to_ascii_lowercase(), y.to_ascii_lowercase()],
+        _ => return false,
+    };
+    // Both bytes are ASCII once they match, so `line[2..]` is on a char boundary.
+    matches!(&word, b"on" | b"le" | b"el" | b"am" | b"op" | b"il" | b"em")
+        && line[2..].chars().next().is_none_or(char::is_whitespace)
 }
 
 // Cheap first-character checks that keep the regexes below off most lines.
