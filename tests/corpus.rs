@@ -194,10 +194,13 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training46 | 16/20, 0/30 (after round 20; polished professionals: an advisory seat for 'doors', a recruiter sourcing names, a coach's testimonial) | 20/20, 0 |
 /// | training47 | 19/22, 0/28 (after round 21; the asks one by one, each with an innocent twin) | 22/22, 0 |
 /// | training48 | 18/20, 0/30 (after round 21; non-native and international senders, five other languages) | 20/20, 0 |
+/// | training49 | 9/20, 0/30 (after round 21; asks in disguise: a podcast pre-interview mapping his CFOs, a survey's last page asking for client names, a panel seat for a contact upload) | 19/20, 0 (an MBA student whose capstone is his startup's search for pilot customers: two student rules outweigh the ask) |
+/// | training50 | 14/14, 1/36 (after round 22; the welcome side under pressure: a teacher 'thinking about the jump to corporate training' read as a stranger's brain-pick) | 14/14, 0 |
+/// | training51 | 17/19, 0/31 (after round 22; another ordinary month by a sixth author, with bumps and forwards) | 19/19, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
-    for name in (3..=48).map(|n| format!("training{n}")) {
+    for name in (3..=51).map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
         failures.extend(check_labeled(&name, &dir, &screener, 0.95, 0.0));
