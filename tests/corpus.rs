@@ -154,7 +154,7 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training6 | 33/35, 0/25 | 35/35, 0 |
 /// | training7 | 28/35, 0/25 | 35/35, 0 |
 /// | training8 | 27/35, 0/25 | 35/35, 0 |
-/// | training9 | 26/35, 1/35 | 34/35, 0 |
+/// | training9 | 26/35, 1/35 | 35/35, 0 (the last miss, a job seeker fishing for clients for his new practice, since round 22's `sales-ask-behind-a-welcome-voice`) |
 /// | training10 | 33/35, 0/25 (after round 6) | 35/35, 0 |
 /// | training11 | 31/35, 0/25 (after round 6) | 34/35, 0 |
 /// | training12 | 14/35, 0/25 (after round 7; asks worded to avoid the usual words) | 35/35, 0 |
@@ -194,7 +194,7 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training46 | 16/20, 0/30 (after round 20; polished professionals: an advisory seat for 'doors', a recruiter sourcing names, a coach's testimonial) | 20/20, 0 |
 /// | training47 | 19/22, 0/28 (after round 21; the asks one by one, each with an innocent twin) | 22/22, 0 |
 /// | training48 | 18/20, 0/30 (after round 21; non-native and international senders, five other languages) | 20/20, 0 |
-/// | training49 | 9/20, 0/30 (after round 21; asks in disguise: a podcast pre-interview mapping his CFOs, a survey's last page asking for client names, a panel seat for a contact upload) | 19/20, 0 (an MBA student whose capstone is his startup's search for pilot customers: two student rules outweigh the ask) |
+/// | training49 | 9/20, 0/30 (after round 21; asks in disguise: a podcast pre-interview mapping his CFOs, a survey's last page asking for client names, a panel seat for a contact upload) | 20/20, 0 (an MBA student whose capstone is his startup's search for pilot customers needed the combo `sales-ask-behind-a-welcome-voice`) |
 /// | training50 | 14/14, 1/36 (after round 22; the welcome side under pressure: a teacher 'thinking about the jump to corporate training' read as a stranger's brain-pick) | 14/14, 0 |
 /// | training51 | 17/19, 0/31 (after round 22; another ordinary month by a sixth author, with bumps and forwards) | 19/19, 0 |
 #[test]
