@@ -525,11 +525,22 @@ impl Classifier {
     }
 }
 
+/// The plans `build.rs` made for the built-in rule regexes, in postcard form.
+static BUILTIN_PLANS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/plans.bin"));
+
 /// The plans `build.rs` made for the built-in rule regexes, by regex source. Read
 /// anew by each `Classifier::new` rather than kept: the daemon has no use for them
 /// afterwards.
 fn builtin_plans() -> HashMap<String, pattern::Plan> {
-    postcard::from_bytes(include_bytes!(concat!(env!("OUT_DIR"), "/plans.bin"))).expect("build.rs writes the plans")
+    postcard::from_bytes(BUILTIN_PLANS).expect("build.rs writes the plans")
+}
+
+/// The data compiled into the binary that only `Classifier::new` reads (the built-in
+/// rules and their plans, about a megabyte): once a classifier is built, the daemon
+/// may let the kernel drop these pages from memory; they are read again from the
+/// binary if a reload needs them.
+pub fn setup_only_data() -> [&'static [u8]; 2] {
+    [BUILTIN_PLANS, rules::DEFAULT_RULES.as_bytes()]
 }
 
 /// Scores are shown with one decimal; rounding here keeps sums such as 0.1 + 0.2

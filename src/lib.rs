@@ -12,7 +12,8 @@
 //! The core does no I/O and nothing in it is async. [`config`] and [`mailfiles`]
 //! read files; the binary in `src/main.rs` only parses arguments and prints.
 
-// One audited exception: `daemon::release_memory` (glibc's malloc_trim).
+// Audited exceptions, both in `daemon::release_memory`: glibc's malloc_trim and a
+// madvise that lets the kernel drop the pages of the built-in rule data.
 #![deny(unsafe_code)]
 
 pub mod classify;
