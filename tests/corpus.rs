@@ -197,6 +197,7 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training49 | 9/20, 0/30 (after round 21; asks in disguise: a podcast pre-interview mapping his CFOs, a survey's last page asking for client names, a panel seat for a contact upload) | 20/20, 0 (an MBA student whose capstone is his startup's search for pilot customers needed the combo `sales-ask-behind-a-welcome-voice`) |
 /// | training50 | 14/14, 1/36 (after round 22; the welcome side under pressure: a teacher 'thinking about the jump to corporate training' read as a stranger's brain-pick) | 14/14, 0 |
 /// | training51 | 17/19, 0/31 (after round 22; another ordinary month by a sixth author, with bumps and forwards) | 19/19, 0 |
+/// | training52 | 14/20, 1/30 (after round 23; more disguises: a mentor match that wants 15 relationships opened, an expert-network robot's screening questions, a supper he would fill with guests; a bookstore's receipt for 'The Art of the Warm Introduction') | 20/20, 0 |
 /// | training53 | 16/20, 0/30 (after round 22; a month in the dev set's proportions by a seventh author: a seed deck to pass along, a recruiter asking to use his name) | 20/20, 0 |
 /// | training55 | 20/21, 0/29 (after round 22; the wider world: clergy, athletes, artists, a council candidate who wants his living room and his circles) | 21/21, 0 |
 #[test]
@@ -209,7 +210,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter(|n| n.strip_prefix("training").is_some_and(|k| k.parse::<u32>().is_ok()))
         .collect();
     names.sort_by_key(|n| n["training".len()..].parse::<u32>().unwrap());
-    assert!(names.len() >= 51, "expected the 51 training sets in tests/, found {}", names.len());
+    assert!(names.len() >= 52, "expected the 52 training sets in tests/, found {}", names.len());
     for name in names {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
