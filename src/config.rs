@@ -77,6 +77,8 @@ pub struct Learning {
     pub min_examples: u64,
     /// The most its contribution may add to or take from a score.
     pub max_weight: f64,
+    /// Start from the built-in seed model rather than from nothing.
+    pub seed: bool,
 }
 
 /// A daily summary APPENDed to the inbox.
@@ -282,7 +284,7 @@ impl Default for Config {
                 drafts: None,
                 train_extractive: "Screened/Train".into(),
             },
-            learning: Learning { enabled: true, min_examples: 20, max_weight: 3.0 },
+            learning: Learning { enabled: true, min_examples: 20, max_weight: 3.0, seed: true },
             digest: Digest { enabled: false, time: "08:00".into() },
             daemon: Daemon {
                 state_path: None,
@@ -534,6 +536,7 @@ pub fn load_with_env(path: Option<&Path>, env: Option<Map<String, String>>) -> R
         l.enabled = s.bool("enabled", l.enabled);
         l.min_examples = s.uint("min_examples", l.min_examples, 1, 100_000);
         l.max_weight = s.float("max_weight", l.max_weight, 0.0, 20.0);
+        l.seed = s.bool("seed", l.seed);
         s.finish(&mut errors);
     }
     if let Some(t) = root.table("digest") {

@@ -262,18 +262,42 @@ impl Model {
 
     /// True once both classes have at least `min_per_class` messages (and at least one).
     pub fn is_ready(&self, min_per_class: u32) -> bool {
+        self.is_ready_over(None, min_per_class)
+    }
+
+    /// Whether the user's examples and `seed`'s together are enough: a seed counts as
+    /// examples the user gave.
+    pub fn is_ready_over(&self, seed: Option<&Seed>, min_per_class: u32) -> bool {
         let min = min_per_class.max(1);
-        self.docs[0] >= min && self.docs[1] >= min
+        let docs = self.docs_over(seed);
+        docs[0] >= min && docs[1] >= min
+    }
+
+    fn docs_over(&self, seed: Option<&Seed>) -> [u32; 2] {
+        let s = seed.map_or([0, 0], |s| s.docs);
+        [self.docs[0].saturating_add(s[0]), self.docs[1].saturating_add(s[1])]
     }
 
     /// The probability that a message of `tokens` is extractive, with the tokens that
     /// decided it; None until the model [`is_ready`](Model::is_ready).
     pub fn classify(&self, tokens: &[String], min_per_class: u32) -> Option<Verdict> {
-        if !self.is_ready(min_per_class) {
+        self.classify_over(None, tokens, min_per_class)
+    }
+
+    /// As [`classify`](Model::classify), with the user's counts added to `seed`'s:
+    /// the seed is where the model starts, the user's corrections move it from there.
+    pub fn classify_over(&self, seed: Option<&Seed>, tokens: &[String], min_per_class: u32) -> Option<Verdict> {
+        if !self.is_ready_over(seed, min_per_class) {
             return None;
         }
+        let docs = self.docs_over(seed);
         let mut clues: Vec<(&str, f64)> = distinct(tokens)
-            .filter_map(|t| Some((t, self.probability(t)?)))
+            .filter_map(|t| {
+                let user = self.counts.get(t).copied().unwrap_or_default();
+                let seeded = seed.and_then(|s| s.get(t)).unwrap_or_default();
+                let counts = [user[0].saturating_add(seeded[0]), user[1].saturating_add(seeded[1])];
+                Some((t, probability(docs, counts)?))
+            })
             .filter(|(_, p)| (p - 0.5).abs() >= MIN_STRENGTH)
             .collect();
         clues.sort_by(|a, b| (b.1 - 0.5).abs().total_cmp(&(a.1 - 0.5).abs()).then_with(|| a.0.cmp(b.0)));
@@ -303,17 +327,134 @@ impl Model {
     /// to the share of ham containing it (so that unequal class sizes do not bias it),
     /// pulled towards 0.5 when the token was seen only a few times.
     fn probability(&self, token: &str) -> Option<f64> {
-        let [e, h] = *self.counts.get(token)?;
-        let n = e.saturating_add(h);
-        if n < MIN_TOKEN_COUNT || self.docs[0] == 0 || self.docs[1] == 0 {
-            return None;
-        }
-        let in_extractive = f64::from(e) / f64::from(self.docs[0]);
-        let in_ham = f64::from(h) / f64::from(self.docs[1]);
-        let p = in_extractive / (in_extractive + in_ham);
-        let n = f64::from(n);
-        Some((PRIOR_STRENGTH * PRIOR_PROBABILITY + n * p) / (PRIOR_STRENGTH + n))
+        probability(self.docs, *self.counts.get(token)?)
     }
+}
+
+/// Robinson's f(w) for a token seen in `counts` of `docs` messages per class.
+fn probability(docs: [u32; 2], counts: [u32; 2]) -> Option<f64> {
+    let [e, h] = counts;
+    let n = e.saturating_add(h);
+    if n < MIN_TOKEN_COUNT || docs[0] == 0 || docs[1] == 0 {
+        return None;
+    }
+    let in_extractive = f64::from(e) / f64::from(docs[0]);
+    let in_ham = f64::from(h) / f64::from(docs[1]);
+    let p = in_extractive / (in_extractive + in_ham);
+    let n = f64::from(n);
+    Some((PRIOR_STRENGTH * PRIOR_PROBABILITY + n * p) / (PRIOR_STRENGTH + n))
+}
+
+/// The built-in seed, `config/seed-model.tsv`: token counts of the labeled mail in
+/// the repository's test sets, regenerated and checked by `tests/seed.rs`.
+pub const SEED_TSV: &str = include_str!("../config/seed-model.tsv");
+
+/// Tokens seen in fewer messages of the seed's mail are left out of it: they would
+/// weigh little, and every entry costs the daemon memory for as long as it runs.
+const SEED_MIN_COUNT: u32 = 3;
+
+/// A read-only model to start from, so that learning helps before the user has
+/// corrected anything. Tokens are kept as 64-bit hashes, not strings: a verdict names
+/// the message's own tokens, so the seed never needs to spell one, and 16 bytes per
+/// token keep it small in a daemon that runs for months.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Seed {
+    docs: [u32; 2],
+    /// Sorted by hash, for binary search.
+    counts: Vec<(u64, [u32; 2])>,
+}
+
+/// Why seed data could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("seed model line {line}: {problem}")]
+pub struct SeedError {
+    line: usize,
+    problem: String,
+}
+
+impl Seed {
+    /// The seed compiled into screener.
+    pub fn builtin() -> Seed {
+        // tests/seed.rs parses the same text: a failure here is a build defect.
+        Seed::parse(SEED_TSV).expect("the built-in config/seed-model.tsv is valid")
+    }
+
+    /// Reads the format [`render_seed`] writes: `#` comments, a `=docs` line with the
+    /// message count of each class (`=` starts no token), then `token<TAB>extractive<TAB>ham` lines.
+    pub fn parse(text: &str) -> Result<Seed, SeedError> {
+        let mut docs = None;
+        let mut counts = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let fail = |problem: &str| SeedError { line: i + 1, problem: problem.to_string() };
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let mut cols = line.split('\t');
+            let (Some(token), Some(e), Some(h), None) = (cols.next(), cols.next(), cols.next(), cols.next()) else {
+                return Err(fail("expected three tab-separated columns: token, extractive count, ham count"));
+            };
+            let (Ok(e), Ok(h)) = (e.parse::<u32>(), h.parse::<u32>()) else {
+                return Err(fail("the counts must be whole numbers"));
+            };
+            if token == "=docs" && docs.is_none() {
+                docs = Some([e, h]);
+            } else {
+                counts.push((token_hash(token), [e, h]));
+            }
+        }
+        let docs =
+            docs.ok_or(SeedError { line: 0, problem: "no `=docs` line (the message count of each class)".into() })?;
+        counts.sort_unstable_by_key(|c| c.0);
+        counts.dedup_by(|b, a| {
+            let same = a.0 == b.0;
+            if same {
+                a.1 = [a.1[0].saturating_add(b.1[0]), a.1[1].saturating_add(b.1[1])];
+            }
+            same
+        });
+        counts.shrink_to_fit();
+        Ok(Seed { docs, counts })
+    }
+
+    fn get(&self, token: &str) -> Option<[u32; 2]> {
+        let hash = token_hash(token);
+        self.counts.binary_search_by_key(&hash, |c| c.0).ok().map(|i| self.counts[i].1)
+    }
+
+    /// Messages it was made from: (extractive, ham).
+    pub fn docs(&self) -> (u32, u32) {
+        (self.docs[0], self.docs[1])
+    }
+
+    /// Distinct tokens it knows.
+    pub fn token_count(&self) -> usize {
+        self.counts.len()
+    }
+}
+
+/// FNV-1a: stable across builds and platforms, unlike std's hasher, and fast on the
+/// short strings tokens are.
+fn token_hash(token: &str) -> u64 {
+    token.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// A model as seed data: the tokens seen in at least [`SEED_MIN_COUNT`] messages,
+/// sorted, after `header` (each line becomes a comment). Sender domains are left out:
+/// the domains of one corpus say nothing about anyone else's mail.
+pub fn render_seed(model: &Model, header: &str) -> String {
+    let mut rows: Vec<(&str, u32, u32)> =
+        model.iter().filter(|(t, e, h)| !t.starts_with("from:") && e.saturating_add(*h) >= SEED_MIN_COUNT).collect();
+    rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut out = String::new();
+    for line in header.lines() {
+        out.push_str(&format!("# {line}\n").replace("# \n", "#\n"));
+    }
+    let (e, h) = model.docs();
+    out.push_str(&format!("=docs\t{e}\t{h}\n"));
+    for (t, e, h) in rows {
+        out.push_str(&format!("{t}\t{e}\t{h}\n"));
+    }
+    out
 }
 
 fn distinct(tokens: &[String]) -> impl Iterator<Item = &str> {
@@ -561,6 +702,83 @@ mod tests {
 
     fn strings(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_seed_reads_back_what_render_wrote_and_counts_as_the_users_examples() {
+        let model = trained();
+        let text = render_seed(&model, "test seed\n\nsecond line");
+        assert!(text.starts_with("# test seed\n#\n# second line\n=docs\t25\t25\n"), "{text}");
+        assert!(!text.contains("from:"), "sender domains stay out of a seed");
+        let seed = Seed::parse(&text).unwrap();
+        assert_eq!(seed.docs(), (25, 25));
+        // Rare tokens are left out, the rest are all there.
+        let kept = model.iter().filter(|(t, e, h)| !t.starts_with("from:") && e + h >= SEED_MIN_COUNT).count();
+        assert_eq!(seed.token_count(), kept);
+        assert!(kept < model.token_count());
+
+        // An empty user model over the seed judges as the model it was made from.
+        let empty = Model::default();
+        assert!(!empty.is_ready(20));
+        assert!(empty.is_ready_over(Some(&seed), 20));
+        let ask = tokens(&message("z@x.example", "quick intro", "could you introduce me to a few of your clients?"));
+        let from_seed = empty.classify_over(Some(&seed), &ask, 20).unwrap();
+        let from_model = model.classify(&ask, 20).unwrap();
+        assert!(from_seed.probability > 0.9, "{from_seed:?}");
+        assert!((from_seed.probability - from_model.probability).abs() < 0.05, "{from_seed:?} {from_model:?}");
+
+        // The user's corrections add to the seed's counts and can turn a verdict.
+        let mut user = Model::default();
+        for _ in 0..200 {
+            user.train(&ask, Label::Ham);
+        }
+        let corrected = user.classify_over(Some(&seed), &ask, 20).unwrap();
+        assert!(corrected.probability < 0.5, "{corrected:?}");
+    }
+
+    #[test]
+    fn bad_seed_data_is_an_error_naming_the_line() {
+        let no_docs = Seed::parse("# nothing\nword\t1\t2\n").unwrap_err().to_string();
+        assert!(no_docs.contains("=docs"), "{no_docs}");
+        let columns = Seed::parse("=docs\t3\t4\nword\t1\n").unwrap_err().to_string();
+        assert!(columns.starts_with("seed model line 2:") && columns.contains("three"), "{columns}");
+        let number = Seed::parse("=docs\t3\t4\nword\t1\tmany\n").unwrap_err().to_string();
+        assert!(number.contains("line 2") && number.contains("whole numbers"), "{number}");
+        // A word spelled "docs" is a token like any other.
+        let seed = Seed::parse("=docs\t3\t4\ndocs\t1\t2\n").unwrap();
+        assert_eq!((seed.docs(), seed.token_count(), seed.get("docs")), ((3, 4), 1, Some([1, 2])));
+    }
+
+    #[test]
+    fn the_builtin_seed_knows_the_asks_and_the_welcome_mail() {
+        let seed = Seed::builtin();
+        let (e, h) = seed.docs();
+        assert!(e > 1000 && h > 1000 && seed.token_count() > 5000, "{e} {h} {}", seed.token_count());
+        let empty = Model::default();
+        let verdict = |from: &str, subject: &str, body: &str| {
+            empty.classify_over(Some(&seed), &tokens(&message(from, subject, body)), 20).unwrap().probability
+        };
+        let ask = verdict(
+            "pat@agency.example",
+            "quick question",
+            "i came across your profile and your network is impressive. could you introduce me to a few of \
+             your clients? happy to return the favor.",
+        );
+        let student = verdict(
+            "sam@uni.example",
+            "advice as a student",
+            "i'm a final-year student and would be grateful for any advice on getting started in the field. \
+             thank you for your time.",
+        );
+        assert!(ask > 0.9 && student < 0.5, "ask {ask}, student {student}");
+    }
+
+    #[test]
+    fn token_hashes_are_fnv1a_so_a_seed_reads_the_same_on_every_build() {
+        // The published FNV-1a 64-bit test vectors.
+        assert_eq!(token_hash(""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(token_hash("a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(token_hash("foobar"), 0x8594_4171_f739_67e8);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use crate::classify::rules::{RuleError, RuleSet};
 use crate::classify::{Classifier, Context};
 use crate::config::{Config, ConfigErrors};
 use crate::contacts::Contacts;
-use crate::learn::{self, Model};
+use crate::learn::{self, Model, Seed};
 use crate::message::{self, Limits, Message};
 use crate::policy::{self, Decision, Settings};
 use crate::reply::{self, Reply, ReplyError, Templates};
@@ -22,7 +22,10 @@ pub struct Screener {
     contacts: Contacts,
     /// Message-IDs of the user's own mail: a reply in one of these threads is kept.
     sent_ids: HashSet<String>,
+    /// The user's corrections.
     model: Model,
+    /// Where the model starts (`learning.seed`): None when off.
+    seed: Option<Seed>,
     templates: Templates,
 }
 
@@ -53,6 +56,7 @@ impl Screener {
                 Templates::new(sources).map_err(|e| fail(e.to_string()))?
             }
         };
+        let seed = (config.learning.enabled && config.learning.seed).then(Seed::builtin);
         Ok(Screener {
             config,
             classifier,
@@ -60,6 +64,7 @@ impl Screener {
             contacts,
             sent_ids: HashSet::new(),
             model: Model::default(),
+            seed,
             templates,
         })
     }
@@ -91,6 +96,11 @@ impl Screener {
 
     pub fn model(&self) -> &Model {
         &self.model
+    }
+
+    /// The built-in seed the model starts from, when `learning.seed` is on.
+    pub fn seed(&self) -> Option<&Seed> {
+        self.seed.as_ref()
     }
 
     fn learn_settings(&self) -> learn::Settings {
@@ -169,12 +179,18 @@ impl Screener {
             contacts: &self.contacts,
         };
         let mut classification = self.classifier.classify(msg, &context);
-        // Tokenizing costs as much as parsing: only when the model may speak.
-        if self.config.learning.enabled && self.model.is_ready(self.learn_settings().min_per_class) {
-            let settings = self.learn_settings();
+        // Tokenizing costs as much as parsing: only when the model may speak, and only
+        // when what it says could change the action: most mail scores nothing, and
+        // the learned weight alone cannot lift it to the file threshold.
+        let settings = self.learn_settings();
+        let seed = self.seed.as_ref();
+        if self.config.learning.enabled
+            && classification.score + settings.max_weight >= self.config.scoring.file_threshold
+            && self.model.is_ready_over(seed, settings.min_per_class)
+        {
             let learned = self
                 .model
-                .classify(&learn::tokens(msg), settings.min_per_class)
+                .classify_over(seed, &learn::tokens(msg), settings.min_per_class)
                 .and_then(|verdict| learn::reason(&verdict, &settings));
             if learned.is_some() {
                 let scoring = &self.config.scoring;
@@ -194,6 +210,14 @@ impl Screener {
     }
 }
 
+/// The data compiled into the binary that only [`Screener::new`] reads: the built-in
+/// rules, their plans and the learning seed, about 1.4 MB. The daemon lets the kernel
+/// drop these pages once a screener is built; a reload reads them again.
+pub fn setup_only_data() -> [&'static [u8]; 3] {
+    let [plans, rules] = crate::classify::setup_only_data();
+    [plans, rules, learn::SEED_TSV.as_bytes()]
+}
+
 /// The `*.txt` files of a template directory, named by their stem.
 fn read_templates(dir: &std::path::Path) -> std::io::Result<Vec<(String, String)>> {
     let mut sources = Vec::new();
@@ -208,4 +232,42 @@ fn read_templates(dir: &std::path::Path) -> std::io::Result<Vec<(String, String)
         }
     }
     Ok(sources)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::learn::{CATEGORY, RULE};
+
+    fn screener(seed: bool) -> Screener {
+        let mut config = Config::default();
+        config.identity.addresses = vec!["hank@b.example".into()];
+        config.learning.seed = seed;
+        Screener::new(config).unwrap()
+    }
+
+    fn learned(screener: &Screener, subject: &str, body: &str) -> Option<f64> {
+        let raw = format!("From: Pat <pat@agency.example>\nTo: hank@b.example\nSubject: {subject}\n\n{body}\n");
+        let (_, decision) = screener.screen(raw.as_bytes());
+        decision.reasons.iter().find(|r| r.rule == RULE && r.category == CATEGORY).map(|r| r.weight)
+    }
+
+    #[test]
+    fn the_seed_speaks_only_where_it_could_change_the_action() {
+        let with_seed = screener(true);
+        assert!(with_seed.seed().is_some());
+        // Rule evidence within max_weight of the file threshold: the seed weighs in.
+        let ask = "We haven't met, but I came across your profile. Would you be open to sharing a few \
+                   names from your client list? Happy to return the favor.";
+        let score = with_seed.screen(format!("Subject: hello\n\n{ask}").as_bytes()).1.score;
+        let weight = learned(&with_seed, "hello", ask);
+        assert!(weight.is_some_and(|w| w > 0.0), "score {score}, learned {weight:?}");
+        // Nothing for the rules to go on: not asked, whatever the words.
+        let plain = "Thanks for the notes from Tuesday. The invoice is attached; see you at the review.";
+        assert_eq!(learned(&with_seed, "notes", plain), None);
+        // Without the seed and without corrections the classifier is silent.
+        let without = screener(false);
+        assert!(without.seed().is_none());
+        assert_eq!(learned(&without, "hello", ask), None);
+    }
 }

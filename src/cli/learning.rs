@@ -182,11 +182,22 @@ pub fn train(config: &Config, extractive: &[String], ham: &[String], stats: bool
         let (e, h) = model.docs();
         let min = config.learning.min_examples as u32;
         println!("examples: {e} extractive, {h} ham; {} distinct tokens", model.token_count());
+        let seed = config.learning.seed.then(learn::Seed::builtin);
+        match &seed {
+            Some(seed) => {
+                let (e, h) = seed.docs();
+                println!(
+                    "seed: built in, {e} extractive and {h} ham messages, {} tokens; your examples add to it",
+                    seed.token_count()
+                );
+            }
+            None => println!("seed: off (learning.seed = false)"),
+        }
         println!(
             "status: {}",
             if !config.learning.enabled {
                 "off (learning.enabled = false)".to_string()
-            } else if model.is_ready(min) {
+            } else if model.is_ready_over(seed.as_ref(), min) {
                 format!("active: adds at most ±{} to a score", config.learning.max_weight)
             } else {
                 format!("silent until it has {min} examples of each class (learning.min_examples)")
