@@ -14,6 +14,7 @@ use crate::message::Message;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::hash::BuildHasherDefault;
 
 /// Distinct tokens kept per message: a huge message costs bounded work and storage.
 pub const MAX_TOKENS: usize = 2000;
@@ -92,42 +93,69 @@ impl fmt::Display for Label {
 /// ever sent extractive mail (an outreach agency) becomes evidence. The full address
 /// is not a token: remembering people is the job of the known contacts.
 pub fn tokens(msg: &Message) -> Vec<String> {
-    let mut out = Collector::default();
+    let mut list = Vec::new();
+    each_token(msg, &mut |token, _| list.push(token.to_string()));
+    list
+}
+
+/// Calls `each` with every token [`tokens`] lists, in the same order, and its
+/// [`token_hash`], without building the list: judging a message needs no token that
+/// the model does not know.
+fn each_token(msg: &Message, each: &mut dyn FnMut(&str, u64)) {
+    let mut out = Collector { seen: HashSet::default(), count: 0, buf: String::new(), each };
     if !words(&msg.text.subject, "s:", &mut out) {
-        return out.list;
+        return;
     }
     if let Some(from) = &msg.from {
         let domain = from.domain();
         // A hostile From cannot make a giant token: real domains have at most 253 bytes.
         if !domain.is_empty() && domain.len() <= 253 && !out.add(&["from:", domain]) {
-            return out.list;
+            return;
         }
     }
     words(&msg.text.body, "", &mut out);
-    out.list
 }
 
-#[derive(Default)]
-struct Collector {
-    seen: HashSet<String>,
-    list: Vec<String>,
+struct Collector<'a> {
+    /// Hashes of the tokens passed on: a 64-bit FNV hash names a token among a
+    /// message's two thousand as surely as its text, and costs no allocation.
+    seen: HashSet<u64, BuildHasherDefault<Prehashed>>,
+    count: usize,
     buf: String,
+    each: &'a mut dyn FnMut(&str, u64),
 }
 
-impl Collector {
-    /// Adds the concatenation of `parts` unless already present; false once full.
+impl Collector<'_> {
+    /// Passes on the concatenation of `parts` unless already seen; false once full.
     fn add(&mut self, parts: &[&str]) -> bool {
-        if self.list.len() >= MAX_TOKENS {
+        if self.count >= MAX_TOKENS {
             return false;
         }
         self.buf.clear();
         parts.iter().for_each(|p| self.buf.push_str(p));
-        // Looking up the reused buffer first: only new tokens allocate.
-        if !self.seen.contains(self.buf.as_str()) {
-            self.seen.insert(self.buf.clone());
-            self.list.push(self.buf.clone());
+        let hash = token_hash(&self.buf);
+        if self.seen.insert(hash) {
+            self.count += 1;
+            (self.each)(&self.buf, hash);
         }
-        self.list.len() < MAX_TOKENS
+        self.count < MAX_TOKENS
+    }
+}
+
+/// A hasher for keys that are already hashes.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl std::hash::Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u64 keys are hashed with it; this keeps any other use correct.
+        self.0 = bytes.iter().fold(self.0, |h, b| h.rotate_left(8) ^ u64::from(*b));
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
     }
 }
 
@@ -291,19 +319,39 @@ impl Model {
             return None;
         }
         let docs = self.docs_over(seed);
-        let mut clues: Vec<(&str, f64)> = distinct(tokens)
+        let clues = distinct(tokens)
             .filter_map(|t| {
                 let user = self.counts.get(t).copied().unwrap_or_default();
                 let seeded = seed.and_then(|s| s.get(t)).unwrap_or_default();
                 let counts = [user[0].saturating_add(seeded[0]), user[1].saturating_add(seeded[1])];
-                Some((t, probability(docs, counts)?))
+                Some((t.to_string(), probability(docs, counts)?))
             })
             .filter(|(_, p)| (p - 0.5).abs() >= MIN_STRENGTH)
             .collect();
-        clues.sort_by(|a, b| (b.1 - 0.5).abs().total_cmp(&(a.1 - 0.5).abs()).then_with(|| a.0.cmp(b.0)));
-        clues.truncate(MAX_CLUES);
-        let probability = fisher(clues.iter().map(|c| c.1));
-        Some(Verdict { probability, top: clues.into_iter().map(|(t, p)| (t.to_string(), round(p))).collect() })
+        Some(verdict(clues))
+    }
+
+    /// As [`classify_over`](Model::classify_over) the tokens of `msg`, streamed: only
+    /// the tokens the model knows are kept.
+    pub fn classify_message(&self, seed: Option<&Seed>, msg: &Message, min_per_class: u32) -> Option<Verdict> {
+        if !self.is_ready_over(seed, min_per_class) {
+            return None;
+        }
+        let docs = self.docs_over(seed);
+        let mut clues: Vec<(String, f64)> = Vec::new();
+        each_token(msg, &mut |token, hash| {
+            let user = if self.counts.is_empty() { None } else { self.counts.get(token).copied() };
+            let seeded = seed.and_then(|s| s.get_hashed(hash));
+            if user.is_none() && seeded.is_none() {
+                return;
+            }
+            let (user, seeded) = (user.unwrap_or_default(), seeded.unwrap_or_default());
+            let counts = [user[0].saturating_add(seeded[0]), user[1].saturating_add(seeded[1])];
+            if let Some(p) = probability(docs, counts).filter(|p| (p - 0.5).abs() >= MIN_STRENGTH) {
+                clues.push((token.to_string(), p));
+            }
+        });
+        Some(verdict(clues))
     }
 
     /// The `n` tokens that most suggest `label`, with the probability that a message
@@ -329,6 +377,14 @@ impl Model {
     fn probability(&self, token: &str) -> Option<f64> {
         probability(self.docs, *self.counts.get(token)?)
     }
+}
+
+/// The verdict of the telling tokens: the [`MAX_CLUES`] strongest, combined.
+fn verdict(mut clues: Vec<(String, f64)>) -> Verdict {
+    clues.sort_by(|a, b| (b.1 - 0.5).abs().total_cmp(&(a.1 - 0.5).abs()).then_with(|| a.0.cmp(&b.0)));
+    clues.truncate(MAX_CLUES);
+    let probability = fisher(clues.iter().map(|c| c.1));
+    Verdict { probability, top: clues.into_iter().map(|(t, p)| (t, round(p))).collect() }
 }
 
 /// Robinson's f(w) for a token seen in `counts` of `docs` messages per class.
@@ -417,7 +473,10 @@ impl Seed {
     }
 
     fn get(&self, token: &str) -> Option<[u32; 2]> {
-        let hash = token_hash(token);
+        self.get_hashed(token_hash(token))
+    }
+
+    fn get_hashed(&self, hash: u64) -> Option<[u32; 2]> {
         self.counts.binary_search_by_key(&hash, |c| c.0).ok().map(|i| self.counts[i].1)
     }
 

@@ -190,7 +190,7 @@ impl Screener {
         {
             let learned = self
                 .model
-                .classify_over(seed, &learn::tokens(msg), settings.min_per_class)
+                .classify_message(seed, msg, settings.min_per_class)
                 .and_then(|verdict| learn::reason(&verdict, &settings));
             if learned.is_some() {
                 let scoring = &self.config.scoring;
