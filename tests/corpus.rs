@@ -203,6 +203,10 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training55 | 20/21, 0/29 (after round 22; the wider world: clergy, athletes, artists, a council candidate who wants his living room and his circles) | 21/21, 0 |
 /// | training56 | 17/20, 0/30 (after round 24; one more dev-like month by an eighth author: 'who actually makes the calls at the port logistics companies', a podcast that wants his CEOs looped in) | 20/20, 0 |
 /// | training57 | 18/20, 0/30 (after round 24; second-degree asks and recommendations: 'if you could introduce us', 'who actually signs off on outside vendors at Harborview these days?') | 20/20, 0 |
+/// | training58 | 20/20, 0/30 (session 9, rules and seed of round 24; a dev-like April by a ninth author: a name passed along two people to a stranger, a 'quiet observer' seat at the Roundtable) | 20/20, 0 |
+/// | training59 | 19/20, 0/30 (same; small business: a fractional CFO who would sit in 'just to listen' and bring a few cards) | 20/20, 0 |
+/// | training60 | 18/20, 0/30 (same; the corporate and tech world: 'even a first name would save me a few weeks'; a VC associate's quarterly coffee about 'who's worth keeping an eye on', still missed) | 19/20, 0 |
+/// | training61 | 19/20, 1/30 (same; polite, plausible asks: a podcast whose guests 'share it with their network' and suggest three founders; a newsletter about saying no to such asks) | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -212,7 +216,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 55, "expected the 55 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 59, "expected the 59 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));

@@ -52,7 +52,7 @@ fn train(model: &mut Model, dir: &Path) -> usize {
 #[test]
 fn the_shipped_seed_is_what_the_labeled_sets_teach() {
     let sets = training_sets();
-    assert!(sets.len() >= 56, "expected training3..57 and validation, found {}", sets.len());
+    assert!(sets.len() >= 60, "expected training3..61 and validation, found {}", sets.len());
     let mut model = Model::default();
     let messages: usize = sets.iter().map(|dir| train(&mut model, dir)).sum();
     let (e, h) = model.docs();
@@ -74,6 +74,11 @@ fn the_shipped_seed_is_what_the_labeled_sets_teach() {
         "config/seed-model.tsv is not what the labeled sets teach; regenerate it with \
          UPDATE_SEED=1 cargo test --release --test seed"
     );
+    if std::env::var_os("UPDATE_SEED").is_some() {
+        // The binary under test still carries the old file.
+        eprintln!("config/seed-model.tsv rewritten: run the test again without UPDATE_SEED to check the build");
+        return;
+    }
     // What the binary carries is that file, read back whole.
     let seed = Seed::parse(learn::SEED_TSV).unwrap();
     assert_eq!(seed.docs(), (e, h));
