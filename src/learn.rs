@@ -410,14 +410,15 @@ pub const SEED_TSV: &str = include_str!("../config/seed-model.tsv");
 const SEED_MIN_COUNT: u32 = 3;
 
 /// A read-only model to start from, so that learning helps before the user has
-/// corrected anything. Tokens are kept as 64-bit hashes, not strings: a verdict names
-/// the message's own tokens, so the seed never needs to spell one, and 16 bytes per
-/// token keep it small in a daemon that runs for months.
+/// corrected anything. Tokens are kept as 64-bit hashes, not strings (a verdict names
+/// the message's own tokens, so the seed never needs to spell one), and counts as
+/// 16-bit numbers: 12 bytes per token keep it small in a daemon that runs for months.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Seed {
     docs: [u32; 2],
-    /// Sorted by hash, for binary search.
-    counts: Vec<(u64, [u32; 2])>,
+    /// Sorted, for binary search; `counts[i]` belongs to `hashes[i]`.
+    hashes: Vec<u64>,
+    counts: Vec<[u16; 2]>,
 }
 
 /// Why seed data could not be read.
@@ -436,10 +437,11 @@ impl Seed {
     }
 
     /// Reads the format [`render_seed`] writes: `#` comments, a `=docs` line with the
-    /// message count of each class (`=` starts no token), then `token<TAB>extractive<TAB>ham` lines.
+    /// message count of each class (`=` starts no token), then
+    /// `token<TAB>extractive<TAB>ham` lines with counts up to 65535.
     pub fn parse(text: &str) -> Result<Seed, SeedError> {
         let mut docs = None;
-        let mut counts = Vec::new();
+        let mut rows: Vec<(u64, [u16; 2])> = Vec::new();
         for (i, line) in text.lines().enumerate() {
             let fail = |problem: &str| SeedError { line: i + 1, problem: problem.to_string() };
             if line.is_empty() || line.starts_with('#') {
@@ -449,27 +451,29 @@ impl Seed {
             let (Some(token), Some(e), Some(h), None) = (cols.next(), cols.next(), cols.next(), cols.next()) else {
                 return Err(fail("expected three tab-separated columns: token, extractive count, ham count"));
             };
-            let (Ok(e), Ok(h)) = (e.parse::<u32>(), h.parse::<u32>()) else {
-                return Err(fail("the counts must be whole numbers"));
-            };
             if token == "=docs" && docs.is_none() {
+                let (Ok(e), Ok(h)) = (e.parse::<u32>(), h.parse::<u32>()) else {
+                    return Err(fail("the message counts must be whole numbers"));
+                };
                 docs = Some([e, h]);
-            } else {
-                counts.push((token_hash(token), [e, h]));
+                continue;
             }
+            let (Ok(e), Ok(h)) = (e.parse::<u16>(), h.parse::<u16>()) else {
+                return Err(fail("the counts must be whole numbers from 0 to 65535"));
+            };
+            rows.push((token_hash(token), [e, h]));
         }
         let docs =
             docs.ok_or(SeedError { line: 0, problem: "no `=docs` line (the message count of each class)".into() })?;
-        counts.sort_unstable_by_key(|c| c.0);
-        counts.dedup_by(|b, a| {
+        rows.sort_unstable_by_key(|r| r.0);
+        rows.dedup_by(|b, a| {
             let same = a.0 == b.0;
             if same {
                 a.1 = [a.1[0].saturating_add(b.1[0]), a.1[1].saturating_add(b.1[1])];
             }
             same
         });
-        counts.shrink_to_fit();
-        Ok(Seed { docs, counts })
+        Ok(Seed { docs, hashes: rows.iter().map(|r| r.0).collect(), counts: rows.iter().map(|r| r.1).collect() })
     }
 
     fn get(&self, token: &str) -> Option<[u32; 2]> {
@@ -477,7 +481,8 @@ impl Seed {
     }
 
     fn get_hashed(&self, hash: u64) -> Option<[u32; 2]> {
-        self.counts.binary_search_by_key(&hash, |c| c.0).ok().map(|i| self.counts[i].1)
+        let [e, h] = self.counts[self.hashes.binary_search(&hash).ok()?];
+        Some([u32::from(e), u32::from(h)])
     }
 
     /// Messages it was made from: (extractive, ham).
@@ -487,7 +492,7 @@ impl Seed {
 
     /// Distinct tokens it knows.
     pub fn token_count(&self) -> usize {
-        self.counts.len()
+        self.hashes.len()
     }
 }
 
@@ -497,12 +502,18 @@ fn token_hash(token: &str) -> u64 {
     token.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
-/// A model as seed data: the tokens seen in at least [`SEED_MIN_COUNT`] messages,
+/// A model as seed data: the tokens seen in at least [`SEED_MIN_COUNT`] messages
+/// that say something on their own (a probability at least [`MIN_STRENGTH`] from
+/// 0.5; the neutral fifth of them would only take memory),
 /// sorted, after `header` (each line becomes a comment). Sender domains are left out:
 /// the domains of one corpus say nothing about anyone else's mail.
 pub fn render_seed(model: &Model, header: &str) -> String {
-    let mut rows: Vec<(&str, u32, u32)> =
-        model.iter().filter(|(t, e, h)| !t.starts_with("from:") && e.saturating_add(*h) >= SEED_MIN_COUNT).collect();
+    let docs = model.docs;
+    let mut rows: Vec<(&str, u32, u32)> = model
+        .iter()
+        .filter(|(t, e, h)| !t.starts_with("from:") && e.saturating_add(*h) >= SEED_MIN_COUNT)
+        .filter(|(_, e, h)| probability(docs, [*e, *h]).is_some_and(|p| (p - 0.5).abs() >= MIN_STRENGTH))
+        .collect();
     rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut out = String::new();
     for line in header.lines() {
@@ -771,8 +782,12 @@ mod tests {
         assert!(!text.contains("from:"), "sender domains stay out of a seed");
         let seed = Seed::parse(&text).unwrap();
         assert_eq!(seed.docs(), (25, 25));
-        // Rare tokens are left out, the rest are all there.
-        let kept = model.iter().filter(|(t, e, h)| !t.starts_with("from:") && e + h >= SEED_MIN_COUNT).count();
+        // Rare and neutral tokens are left out, the rest are all there.
+        let kept = model
+            .iter()
+            .filter(|(t, e, h)| !t.starts_with("from:") && e + h >= SEED_MIN_COUNT)
+            .filter(|(t, _, _)| model.probability(t).is_some_and(|p| (p - 0.5).abs() >= MIN_STRENGTH))
+            .count();
         assert_eq!(seed.token_count(), kept);
         assert!(kept < model.token_count());
 
