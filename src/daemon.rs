@@ -386,7 +386,7 @@ impl Daemon {
     fn release_memory(&self) {
         self.screener.classifier().release_caches();
         trim_heap();
-        for data in crate::screen::setup_only_data() {
+        for data in crate::screen::droppable_data() {
             drop_pages(data);
         }
     }
@@ -771,7 +771,7 @@ fn trim_heap() {
 }
 
 /// Lets the kernel drop the resident pages of read-only data compiled into the
-/// binary (`screen::setup_only_data`): they were read once at start-up and count
+/// binary (`screen::droppable_data`): read at start-up or now and then, they count
 /// against the idle daemon's memory until evicted. Only whole pages inside `data`.
 #[allow(unsafe_code)]
 fn drop_pages(data: &'static [u8]) {
@@ -833,11 +833,11 @@ mod tests {
 
     #[test]
     fn dropped_rule_pages_read_back_the_same_and_build_the_same_classifier() {
-        let before: Vec<Vec<u8>> = crate::screen::setup_only_data().iter().map(|d| d.to_vec()).collect();
-        for data in crate::screen::setup_only_data() {
+        let before: Vec<Vec<u8>> = crate::screen::droppable_data().iter().map(|d| d.to_vec()).collect();
+        for data in crate::screen::droppable_data() {
             drop_pages(data);
         }
-        let after: Vec<Vec<u8>> = crate::screen::setup_only_data().iter().map(|d| d.to_vec()).collect();
+        let after: Vec<Vec<u8>> = crate::screen::droppable_data().iter().map(|d| d.to_vec()).collect();
         assert!(before.iter().all(|d| d.len() > 100_000), "the built-in rule data is compiled in");
         assert_eq!(before, after);
         let config = crate::config::load_with_env(None, Some(Default::default())).unwrap();

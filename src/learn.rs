@@ -12,6 +12,7 @@
 use crate::classify::{Classification, Reason};
 use crate::message::Message;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::hash::BuildHasherDefault;
@@ -302,7 +303,10 @@ impl Model {
     }
 
     fn docs_over(&self, seed: Option<&Seed>) -> [u32; 2] {
-        let s = seed.map_or([0, 0], |s| s.docs);
+        let s = seed.map_or([0, 0], |s| {
+            let (e, h) = s.docs();
+            [e, h]
+        });
         [self.docs[0].saturating_add(s[0]), self.docs[1].saturating_add(s[1])]
     }
 
@@ -401,79 +405,59 @@ fn probability(docs: [u32; 2], counts: [u32; 2]) -> Option<f64> {
     Some((PRIOR_STRENGTH * PRIOR_PROBABILITY + n * p) / (PRIOR_STRENGTH + n))
 }
 
-/// The built-in seed, `config/seed-model.tsv`: token counts of the labeled mail in
-/// the repository's test sets, regenerated and checked by `tests/seed.rs`.
-pub const SEED_TSV: &str = include_str!("../config/seed-model.tsv");
+mod seed;
+
+pub use seed::SeedError;
+use seed::token_hash;
+
+/// The built-in seed: `config/seed-model.tsv` (token counts of the labeled mail in
+/// the repository's test sets, regenerated and checked by `tests/seed.rs`), compiled
+/// by `build.rs` into the table [`Seed`] reads.
+static BUILTIN_SEED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/seed.bin"));
 
 /// Tokens seen in fewer messages of the seed's mail are left out of it: they would
-/// weigh little, and every entry costs the daemon memory for as long as it runs.
+/// weigh little, and every entry costs memory.
 const SEED_MIN_COUNT: u32 = 3;
 
 /// A read-only model to start from, so that learning helps before the user has
-/// corrected anything. Tokens are kept as 64-bit hashes, not strings (a verdict names
-/// the message's own tokens, so the seed never needs to spell one), and counts as
-/// 16-bit numbers: 12 bytes per token keep it small in a daemon that runs for months.
-#[derive(Debug, Clone, PartialEq)]
+/// corrected anything: a sorted table of token hashes and counts (`learn::seed`).
+/// Hashes, not strings, because a verdict names the message's own tokens; 12 bytes a
+/// token. The built-in seed is read in place from the binary: no start-up work and
+/// no heap, and the daemon can let the kernel drop its pages while idle.
+#[derive(Clone, PartialEq)]
 pub struct Seed {
-    docs: [u32; 2],
-    /// Sorted, for binary search; `counts[i]` belongs to `hashes[i]`.
-    hashes: Vec<u64>,
-    counts: Vec<[u16; 2]>,
+    table: Cow<'static, [u8]>,
 }
 
-/// Why seed data could not be read.
-#[derive(Debug, thiserror::Error)]
-#[error("seed model line {line}: {problem}")]
-pub struct SeedError {
-    line: usize,
-    problem: String,
+impl fmt::Debug for Seed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Seed").field("docs", &self.docs()).field("tokens", &self.token_count()).finish()
+    }
 }
 
 impl Seed {
     /// The seed compiled into screener.
     pub fn builtin() -> Seed {
-        // tests/seed.rs parses the same text: a failure here is a build defect.
-        Seed::parse(SEED_TSV).expect("the built-in config/seed-model.tsv is valid")
+        Seed { table: Cow::Borrowed(BUILTIN_SEED) }
     }
 
-    /// Reads the format [`render_seed`] writes: `#` comments, a `=docs` line with the
-    /// message count of each class (`=` starts no token), then
-    /// `token<TAB>extractive<TAB>ham` lines with counts up to 65535.
+    /// A seed from text in the format of `config/seed-model.tsv` ([`render_seed`]).
     pub fn parse(text: &str) -> Result<Seed, SeedError> {
-        let mut docs = None;
-        let mut rows: Vec<(u64, [u16; 2])> = Vec::new();
-        for (i, line) in text.lines().enumerate() {
-            let fail = |problem: &str| SeedError { line: i + 1, problem: problem.to_string() };
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let mut cols = line.split('\t');
-            let (Some(token), Some(e), Some(h), None) = (cols.next(), cols.next(), cols.next(), cols.next()) else {
-                return Err(fail("expected three tab-separated columns: token, extractive count, ham count"));
-            };
-            if token == "=docs" && docs.is_none() {
-                let (Ok(e), Ok(h)) = (e.parse::<u32>(), h.parse::<u32>()) else {
-                    return Err(fail("the message counts must be whole numbers"));
-                };
-                docs = Some([e, h]);
-                continue;
-            }
-            let (Ok(e), Ok(h)) = (e.parse::<u16>(), h.parse::<u16>()) else {
-                return Err(fail("the counts must be whole numbers from 0 to 65535"));
-            };
-            rows.push((token_hash(token), [e, h]));
-        }
-        let docs =
-            docs.ok_or(SeedError { line: 0, problem: "no `=docs` line (the message count of each class)".into() })?;
-        rows.sort_unstable_by_key(|r| r.0);
-        rows.dedup_by(|b, a| {
-            let same = a.0 == b.0;
-            if same {
-                a.1 = [a.1[0].saturating_add(b.1[0]), a.1[1].saturating_add(b.1[1])];
-            }
-            same
-        });
-        Ok(Seed { docs, hashes: rows.iter().map(|r| r.0).collect(), counts: rows.iter().map(|r| r.1).collect() })
+        Ok(Seed { table: Cow::Owned(seed::compile(text)?) })
+    }
+
+    /// The built-in seed's table, as compiled into the binary.
+    pub fn builtin_table() -> &'static [u8] {
+        BUILTIN_SEED
+    }
+
+    fn u32_at(&self, at: usize) -> u32 {
+        u32::from_le_bytes(self.table[at..at + 4].try_into().expect("4 bytes"))
+    }
+
+    fn hash_at(&self, i: usize) -> u64 {
+        let at = seed::HEADER + i * seed::RECORD;
+        u64::from_le_bytes(self.table[at..at + 8].try_into().expect("8 bytes"))
     }
 
     fn get(&self, token: &str) -> Option<[u32; 2]> {
@@ -481,25 +465,31 @@ impl Seed {
     }
 
     fn get_hashed(&self, hash: u64) -> Option<[u32; 2]> {
-        let [e, h] = self.counts[self.hashes.binary_search(&hash).ok()?];
-        Some([u32::from(e), u32::from(h)])
+        let (mut lo, mut hi) = (0, self.token_count());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.hash_at(mid).cmp(&hash) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => {
+                    let at = seed::HEADER + mid * seed::RECORD + 8;
+                    let count = |at: usize| u32::from(u16::from_le_bytes([self.table[at], self.table[at + 1]]));
+                    return Some([count(at), count(at + 2)]);
+                }
+            }
+        }
+        None
     }
 
     /// Messages it was made from: (extractive, ham).
     pub fn docs(&self) -> (u32, u32) {
-        (self.docs[0], self.docs[1])
+        (self.u32_at(0), self.u32_at(4))
     }
 
     /// Distinct tokens it knows.
     pub fn token_count(&self) -> usize {
-        self.hashes.len()
+        (self.table.len() - seed::HEADER) / seed::RECORD
     }
-}
-
-/// FNV-1a: stable across builds and platforms, unlike std's hasher, and fast on the
-/// short strings tokens are.
-fn token_hash(token: &str) -> u64 {
-    token.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// A model as seed data: the tokens seen in at least [`SEED_MIN_COUNT`] messages

@@ -210,12 +210,13 @@ impl Screener {
     }
 }
 
-/// The data compiled into the binary that only [`Screener::new`] reads: the built-in
-/// rules, their plans and the learning seed, about 1.4 MB. The daemon lets the kernel
-/// drop these pages once a screener is built; a reload reads them again.
-pub fn setup_only_data() -> [&'static [u8]; 3] {
+/// Read-only data compiled into the binary that the daemon lets the kernel drop from
+/// memory while idle: the built-in rules and their plans (about 1 MB, read only by
+/// [`Screener::new`]; a reload reads them again) and the learning seed (257 KB,
+/// read page by page from the binary when a message next needs it).
+pub fn droppable_data() -> [&'static [u8]; 3] {
     let [plans, rules] = crate::classify::setup_only_data();
-    [plans, rules, learn::SEED_TSV.as_bytes()]
+    [plans, rules, learn::Seed::builtin_table()]
 }
 
 /// The `*.txt` files of a template directory, named by their stem.
