@@ -623,6 +623,18 @@ fn fact_evidence(fact: Fact, message: &Message, context: &Context) -> Option<Str
                 .find(|id| id.rsplit_once('@').is_some_and(|(_, d)| domains.iter().any(|u| d.eq_ignore_ascii_case(u))))
                 .map(|id| format!("answers <{id}>"))
         }
+        Fact::ListMail => {
+            let machine = &message.machine;
+            let bulk = machine
+                .precedence
+                .as_deref()
+                .filter(|p| ["bulk", "list", "junk"].iter().any(|b| p.trim().eq_ignore_ascii_case(b)));
+            machine
+                .list_headers
+                .first()
+                .map(|h| format!("{h} header"))
+                .or_else(|| bulk.map(|p| format!("Precedence: {}", p.trim())))
+        }
     }
 }
 

@@ -673,13 +673,15 @@ pub fn apply(
 
 /// The rules that speak for the message, named; None when none fired. Caps lower a
 /// score without being counter-evidence; policy steps and the learned reason weigh
-/// nothing of the sender's.
+/// nothing of the sender's; and bulk markers (list headers, an unsubscribe footer)
+/// come with extractive blasts as often as with wanted mail.
 fn welcome_evidence(reasons: &[Reason]) -> Option<String> {
     let rules: Vec<&str> = reasons
         .iter()
         .filter(|r| {
             r.weight < 0.0
                 && r.category != "policy"
+                && r.category != "bulk"
                 && r.category != CATEGORY
                 && !r.rule.starts_with("cap:")
                 && !r.rule.starts_with("policy:")
@@ -1113,6 +1115,10 @@ mod tests {
         let mut c = classification(vec![rule("intro", "intro-request", 8.45), rule("student", "student", -3.5)]);
         assert_eq!(apply(&mut c, learned(2.0), 5.0, 8.0), 4.95);
         assert_eq!(c.reasons.iter().find(|r| r.rule == RULE).unwrap().weight, 0.0);
+        // List headers and unsubscribe footers come with extractive blasts too: not
+        // welcome evidence.
+        let mut c = classification(vec![rule("harvest", "contact-harvest", 5.4), rule("list", "bulk", -0.5)]);
+        assert_eq!(apply(&mut c, learned(3.0), 5.0, 8.0), 7.9);
         // Staying below the threshold is not clamped.
         let mut c = classification(vec![rule("intro", "intro-request", 4.5), rule("student", "student", -3.5)]);
         assert_eq!(apply(&mut c, learned(2.0), 5.0, 8.0), 3.0);

@@ -207,6 +207,10 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training59 | 19/20, 0/30 (same; small business: a fractional CFO who would sit in 'just to listen' and bring a few cards) | 20/20, 0 |
 /// | training60 | 18/20, 0/30 (same; the corporate and tech world: 'even a first name would save me a few weeks'; a VC associate's quarterly coffee about 'who's worth keeping an eye on', still missed) | 19/20, 0 |
 /// | training61 | 19/20, 1/30 (same; polite, plausible asks: a podcast whose guests 'share it with their network' and suggest three founders; a newsletter about saying no to such asks) | 20/20, 0 |
+/// | training62 | 10/10, 0/40 (session 9, rules of round 25 with the seed; rules alone 2/40: the welcome side in their own words, 28 students and career changers, with sellers who sound like them) | 10/10, 0 |
+/// | training63 | 19/20, 1/30 (same; English as written around the world: 'just mention my name and that we are good'; an auditor 'thinking seriously to move from audit to M&A' read as a stranger's ask) | 20/20, 0 |
+/// | training64 | 18/20, 0/30 (same; asks in disguise: a Spanish directory wanting ten 'contactos recomendados', a forged gala chair wanting the member contact sheet) | 20/20, 0 |
+/// | training65 | 10/10, 3/40 (same; mail that must stay, written with the extractive words: newsletters quoting five asks, a LinkedIn request from a colleague of two years) | 10/10, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -216,7 +220,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 59, "expected the 59 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 63, "expected the 63 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));

@@ -30,10 +30,13 @@ pub enum Fact {
     QuotesUser,
     /// In-Reply-To/References name a Message-ID on one of the user's domains.
     ReferencesUser,
+    /// Mail from a list or a bulk sender: a List-* header or Precedence bulk/list/junk.
+    ListMail,
 }
 
 impl Fact {
-    pub const ALL: [&'static str; 4] = ["cc-known-contact", "quotes-known-contact", "quotes-user", "references-user"];
+    pub const ALL: [&'static str; 5] =
+        ["cc-known-contact", "quotes-known-contact", "quotes-user", "references-user", "list-mail"];
 }
 
 /// One rule as written in TOML. Exactly one of `phrases`, `regex` and `fact` is set.

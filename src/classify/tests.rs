@@ -370,3 +370,25 @@ all = [["discussed-ask"], ["newsletter"]]
     let one = run(&c, &message("hi", "in this issue: nothing"));
     assert!(!one.reasons.iter().any(|r| r.rule == "discussing"));
 }
+
+#[test]
+fn list_mail_fact_names_the_header_that_shows_it() {
+    let c = classifier(
+        r#"
+[[rules]]
+id = "list"
+category = "bulk"
+weight = -0.5
+fact = "list-mail"
+"#,
+    );
+    let with = |headers: &str| {
+        let raw = format!("From: s@x.example\nTo: hank@bergstrom.example\n{headers}Subject: s\n\nhello");
+        let r = run(&c, &parse(raw.as_bytes(), Limits::default(), None).unwrap());
+        r.reasons.iter().find(|r| r.rule == "list").map(|r| r.excerpt.clone())
+    };
+    assert_eq!(with("List-Id: <club.lists.example>\n").as_deref(), Some("List-ID header"));
+    assert_eq!(with("Precedence: Bulk\n").as_deref(), Some("Precedence: bulk"), "lowercased when parsed");
+    assert_eq!(with("Precedence: first-class\n"), None);
+    assert_eq!(with(""), None);
+}
