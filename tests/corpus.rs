@@ -211,6 +211,10 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training63 | 19/20, 1/30 (same; English as written around the world: 'just mention my name and that we are good'; an auditor 'thinking seriously to move from audit to M&A' read as a stranger's ask) | 20/20, 0 |
 /// | training64 | 18/20, 0/30 (same; asks in disguise: a Spanish directory wanting ten 'contactos recomendados', a forged gala chair wanting the member contact sheet) | 20/20, 0 |
 /// | training65 | 10/10, 3/40 (same; mail that must stay, written with the extractive words: newsletters quoting five asks, a LinkedIn request from a colleague of two years) | 10/10, 0 |
+/// | training66 | 20/20, 0/30 (session 9, rules of round 26 with the seed; a dev-like December by a fourteenth author, strangers using the season as a pretext) | 20/20, 0 |
+/// | training67 | 16/20, 0/30 (same; short mail: 'are you the guy to ask for the league phone list?', French member names, 'building out my book'; a stranger's reply in a thread Hank started still missed) | 19/20, 0 |
+/// | training68 | 17/20, 0/30 (same; recommendations and second-degree asks: a LinkedIn InMail whose quoted ask a list-mail combo took back, 'I've listed you as one of my references') | 20/20, 0 |
+/// | training69 | 20/20, 1/30 (same; money for his network; a teacher turned insurance trainee who wrote 'I'm not asking to be introduced to any of your clients') | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -220,7 +224,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 63, "expected the 63 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 67, "expected the 67 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
