@@ -215,6 +215,10 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training67 | 16/20, 0/30 (same; short mail: 'are you the guy to ask for the league phone list?', French member names, 'building out my book'; a stranger's reply in a thread Hank started still missed) | 19/20, 0 |
 /// | training68 | 17/20, 0/30 (same; recommendations and second-degree asks: a LinkedIn InMail whose quoted ask a list-mail combo took back, 'I've listed you as one of my references') | 20/20, 0 |
 /// | training69 | 20/20, 1/30 (same; money for his network; a teacher turned insurance trainee who wrote 'I'm not asking to be introduced to any of your clients') | 20/20, 0 |
+/// | training70 | 18/20, 0/30 (session 9, rules of round 27 with the seed; a dev-like April by a fifteenth author: his name on an advisors slide, a signed book for every member in exchange for their addresses) | 20/20, 0 |
+/// | training71 | 14/20, 0/30 (same; understated asks, 12 of 20: 'if a chair asks you who you'd suggest', 'did anyone come to mind? even one name', an empty seat next to him) | 20/20, 0 |
+/// | training72 | 15/20, 0/30 (same; his clubs: 'shoot me the Roundtable member list', 'the curler email list', a realtor's 'is there a member directory I could look at') | 20/20, 0 |
+/// | training73 | 19/20, 0/30 (rules of round 28; machines, lists and forgeries, 10 extractive with reply_ok=no, none declined: 'compare notes on who we each know') | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -224,7 +228,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 67, "expected the 67 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 71, "expected the 71 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
