@@ -385,6 +385,7 @@ impl Daemon {
     /// server takes to report it. glibc keeps freed pages otherwise.
     fn release_memory(&self) {
         self.screener.classifier().release_caches();
+        self.state.release_memory();
         trim_heap();
         for data in crate::screen::droppable_data() {
             drop_pages(data);
