@@ -219,6 +219,8 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training71 | 14/20, 0/30 (same; understated asks, 12 of 20: 'if a chair asks you who you'd suggest', 'did anyone come to mind? even one name', an empty seat next to him) | 20/20, 0 |
 /// | training72 | 15/20, 0/30 (same; his clubs: 'shoot me the Roundtable member list', 'the curler email list', a realtor's 'is there a member directory I could look at') | 20/20, 0 |
 /// | training73 | 19/20, 0/30 (rules of round 28; machines, lists and forgeries, 10 extractive with reply_ok=no, none declined: 'compare notes on who we each know') | 20/20, 0 |
+/// | training74 | 17/20, 0/30 (session 9, rules of round 28 with the seed; a dev-like August by a seventeenth author: 'whose names come to mind first?', French 'un ou deux noms me suffiraient'; his name taken onto an advisors slide still missed, 4.9) | 19/20, 0 |
+/// | training75 | 16/20, 0/30 (same; understated asks, 12 of 20 (rules alone 13/20): 'if you're ever short a plus-one', a line slipped into the members' email, a fifteen-minute talk to the Roundtable) | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -228,7 +230,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 71, "expected the 71 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 73, "expected the 73 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
