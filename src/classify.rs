@@ -625,15 +625,11 @@ fn fact_evidence(fact: Fact, message: &Message, context: &Context) -> Option<Str
         }
         Fact::ListMail => {
             let machine = &message.machine;
-            let bulk = machine
-                .precedence
-                .as_deref()
-                .filter(|p| ["bulk", "list", "junk"].iter().any(|b| p.trim().eq_ignore_ascii_case(b)));
             machine
                 .list_headers
                 .first()
                 .map(|h| format!("{h} header"))
-                .or_else(|| bulk.map(|p| format!("Precedence: {}", p.trim())))
+                .or_else(|| machine.bulk_precedence().map(|p| format!("Precedence: {p}")))
         }
     }
 }

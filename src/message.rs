@@ -92,6 +92,13 @@ pub struct MachineMarkers {
     pub robot_sender: bool,
 }
 
+impl MachineMarkers {
+    /// The Precedence value when it marks bulk or list mail (bulk, list, junk).
+    pub fn bulk_precedence(&self) -> Option<&str> {
+        self.precedence.as_deref().filter(|p| matches!(*p, "bulk" | "list" | "junk"))
+    }
+}
+
 /// The normalized text the rules are matched against.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Text {

@@ -132,7 +132,7 @@ pub fn reply_eligibility(
     if let Some(name) = markers.list_headers.first() {
         return Err(NoReply::ListHeader(name.clone()));
     }
-    if let Some(p) = markers.precedence.as_deref().filter(|p| matches!(*p, "bulk" | "list" | "junk")) {
+    if let Some(p) = markers.bulk_precedence() {
         return Err(NoReply::Precedence(p.to_string()));
     }
     if let Some(v) = markers.x_auto_response_suppress.as_deref() {
