@@ -13,13 +13,18 @@ mod pattern;
 #[path = "src/learn/seed.rs"]
 mod seed;
 
-use std::collections::BTreeMap;
+#[allow(dead_code)]
+#[path = "src/message/normalize.rs"]
+mod normalize;
+
+use std::collections::{BTreeMap, BTreeSet};
 
 fn main() {
     println!("cargo::rerun-if-changed=config/rules.toml");
     println!("cargo::rerun-if-changed=src/classify/pattern.rs");
     println!("cargo::rerun-if-changed=config/seed-model.tsv");
     println!("cargo::rerun-if-changed=src/learn/seed.rs");
+    println!("cargo::rerun-if-changed=src/message/normalize.rs");
     let out_dir = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap());
     // The learning seed as the sorted table `learn::Seed` reads in place.
     let seed_text = std::fs::read_to_string("config/seed-model.tsv").expect("config/seed-model.tsv is readable");
@@ -31,14 +36,33 @@ fn main() {
         .parse()
         .expect("config/rules.toml is valid TOML");
     let mut plans = BTreeMap::new();
-    let regexes = rules["rules"].as_array().into_iter().flatten().filter_map(|r| r.get("regex")?.as_str());
-    for source in regexes {
+    // Every pattern `Classifier::new` gives the automaton for the built-in rules, as it
+    // gives them: normalized phrases, and the phrases, prefixes and covers of the plans.
+    let mut patterns = BTreeSet::new();
+    for rule in rules["rules"].as_array().into_iter().flatten() {
+        let phrases = rule.get("phrases").and_then(|p| p.as_array()).into_iter().flatten();
+        patterns.extend(phrases.filter_map(|p| p.as_str()).map(normalize::normalize));
         // A broken built-in regex is reported by `Classifier::new` (and its tests),
         // which analyses whatever has no plan here.
-        if let Ok(plan) = pattern::plan(source) {
+        if let Some(source) = rule.get("regex").and_then(|r| r.as_str())
+            && let Ok(plan) = pattern::plan(source)
+        {
+            patterns.extend(plan.phrases.iter().map(|p| p.text.clone()));
+            for branch in &plan.branches {
+                patterns.extend(branch.prefixes.iter().chain(&branch.cover).cloned());
+            }
             plans.insert(source.to_string(), plan);
         }
     }
+    patterns.remove("");
+    let patterns: Vec<String> = patterns.into_iter().collect();
+    let automaton = daachorse::DoubleArrayAhoCorasickBuilder::new()
+        .match_kind(daachorse::MatchKind::Standard)
+        .build::<_, _, u32>(&patterns)
+        .expect("the built-in patterns make an automaton");
+    std::fs::write(out_dir.join("automaton.bin"), automaton.serialize()).expect("OUT_DIR is writable");
+    std::fs::write(out_dir.join("automaton-patterns.bin"), postcard::to_allocvec(&patterns).unwrap())
+        .expect("OUT_DIR is writable");
     // postcard, not JSON: a third of the size, which the daemon keeps resident as
     // pages of its binary, and several times faster to read at start-up.
     std::fs::write(out_dir.join("plans.bin"), postcard::to_allocvec(&plans).unwrap()).expect("OUT_DIR is writable");

@@ -214,9 +214,9 @@ impl Screener {
 /// memory while idle: the built-in rules and their plans (about 1 MB, read only by
 /// [`Screener::new`]; a reload reads them again) and the learning seed (257 KB,
 /// read page by page from the binary when a message next needs it).
-pub fn droppable_data() -> [&'static [u8]; 3] {
-    let [plans, rules] = crate::classify::setup_only_data();
-    [plans, rules, learn::Seed::builtin_table()]
+pub fn droppable_data() -> [&'static [u8]; 5] {
+    let [plans, rules, automaton, patterns] = crate::classify::setup_only_data();
+    [plans, rules, automaton, patterns, learn::Seed::builtin_table()]
 }
 
 /// The `*.txt` files of a template directory, named by their stem.

@@ -227,6 +227,33 @@ fn builtin_rules_compile() {
 }
 
 #[test]
+fn the_builtin_rules_use_the_automaton_stored_at_build_time() {
+    // build.rs gathers the built-in patterns on its own; if it missed one, start-up
+    // would quietly build the automaton again.
+    let builtin = RuleSet::builtin().unwrap();
+    assert!(Classifier::new(&builtin).unwrap().patterns.is_builtin());
+    // Disabling rules leaves a subset of the patterns: still the stored automaton.
+    let off = BTreeMap::from([(builtin.rules[0].id.clone(), 0.0)]);
+    let fewer = RuleSet::builtin().unwrap().merge(RuleSet::default(), &off).unwrap();
+    assert!(Classifier::new(&fewer).unwrap().patterns.is_builtin());
+    // A phrase of the user's own needs an automaton of its own, and finds its phrase.
+    let user: RuleSet = toml::from_str(
+        r#"
+[[rules]]
+id = "mine"
+category = "mlm-recruiting"
+weight = 4.0
+phrases = ["zyzzyva opportunity"]
+"#,
+    )
+    .unwrap();
+    let c = Classifier::new(&RuleSet::builtin().unwrap().merge(user, &BTreeMap::new()).unwrap()).unwrap();
+    assert!(!c.patterns.is_builtin());
+    let r = run(&c, &message("hi", "A Zyzzyva opportunity for you"));
+    assert!(r.reasons.iter().any(|r| r.rule == "mine"), "{:?}", r.reasons);
+}
+
+#[test]
 fn build_time_plans_are_what_start_up_would_compute() {
     let plans = builtin_plans();
     let set = RuleSet::builtin().unwrap();
