@@ -804,6 +804,41 @@ mod tests {
     }
 
     #[test]
+    fn every_seed_token_is_found_and_no_other() {
+        let seed = Seed::builtin();
+        let hashes: Vec<u64> = (0..seed.token_count()).map(|i| seed.hash_at(i)).collect();
+        assert!(hashes.windows(2).all(|w| w[0] < w[1]), "the table is sorted");
+        for (i, &h) in hashes.iter().enumerate() {
+            let at = seed::HEADER + i * seed::RECORD + 8;
+            let count = |at: usize| u32::from(u16::from_le_bytes([seed.table[at], seed.table[at + 1]]));
+            assert_eq!(seed.get_hashed(h), Some([count(at), count(at + 2)]), "record {i}");
+            // Neighbours of a stored hash, and the ends of the range, are absent.
+            for near in [h.wrapping_sub(1), h.wrapping_add(1)] {
+                assert_eq!(seed.get_hashed(near).is_some(), hashes.binary_search(&near).is_ok());
+            }
+        }
+        for far in [0, u64::MAX, u64::MAX / 2] {
+            assert_eq!(seed.get_hashed(far).is_some(), hashes.binary_search(&far).is_ok());
+        }
+        // A table with its hashes crowded at one end and an outlier.
+        let skewed: Vec<u64> = (1..=40).chain([u64::MAX - 1]).collect();
+        let mut table = vec![0u8; seed::HEADER];
+        for (i, h) in skewed.iter().enumerate() {
+            table.extend(h.to_le_bytes());
+            table.extend((i as u16).to_le_bytes());
+            table.extend(1u16.to_le_bytes());
+        }
+        let small = Seed { table: Cow::Owned(table) };
+        for (i, &h) in skewed.iter().enumerate() {
+            assert_eq!(small.get_hashed(h), Some([i as u32, 1]));
+        }
+        for absent in [0, 41, 1 << 40, u64::MAX] {
+            assert_eq!(small.get_hashed(absent), None);
+        }
+        assert_eq!(Seed::parse("=docs\t3\t4\n").unwrap().get("any"), None);
+    }
+
+    #[test]
     fn bad_seed_data_is_an_error_naming_the_line() {
         let no_docs = Seed::parse("# nothing\nword\t1\t2\n").unwrap_err().to_string();
         assert!(no_docs.contains("=docs"), "{no_docs}");

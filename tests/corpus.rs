@@ -221,6 +221,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training73 | 19/20, 0/30 (rules of round 28; machines, lists and forgeries, 10 extractive with reply_ok=no, none declined: 'compare notes on who we each know') | 20/20, 0 |
 /// | training74 | 17/20, 0/30 (session 9, rules of round 28 with the seed; a dev-like August by a seventeenth author: 'whose names come to mind first?', French 'un ou deux noms me suffiraient'; his name taken onto an advisors slide still missed, 4.9) | 19/20, 0 |
 /// | training75 | 16/20, 0/30 (same; understated asks, 12 of 20 (rules alone 13/20): 'if you're ever short a plus-one', a line slipped into the members' email, a fifteen-minute talk to the Roundtable) | 20/20, 0 |
+/// | training76 | 18/20, 0/30 (session 10, rules of round 29 with the seed; a dev-like July by a nineteenth author: 'if there's a member directory, I'm happy to send the invitations myself', 'if my name ever came up naturally with him') | 20/20, 0 |
+/// | training77 | 18/20, 0/30 (same; many voices: 'kindly keep us in mind and share our profile with the groups you are advising', German 'mir die Mitgliederliste zukommen lassen') | 20/20, 0 |
+/// | training78 | 19/20, 0/30 (same; long warm letters with the ask buried: client names asked for after 'California leave law' had been read as leaving the law) | 20/20, 0 |
+/// | training79 | 16/20, 0/30 (same; the civic world: 'we'd simply print your name alongside the other hosts', the sponsor list 'with their contact details', a drafted homepage quote) | 20/20, 0 |
+/// | training80 | 19/20, 0/30 (same; threads and sequences, by an author who had read session 9's closing note: 'just sending over the contact sheet') | 20/20, 0 |
+/// | training81 | 16/20, 0/30 (same; half the asks understated: 'pointing me toward a person or two at the ones', 'who do they usually end up using?', French 'un nom ou deux') | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -230,7 +236,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 73, "expected the 73 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 79, "expected the 79 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
