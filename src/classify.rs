@@ -212,6 +212,8 @@ impl Classifier {
                     add_pattern(p.text.clone(), target);
                 }
                 let mut hits: Vec<(&str, Option<usize>)> = Vec::new();
+                // A regex can have hundreds of prefixes: found by hash, not by scanning.
+                let mut hit_index: HashMap<&str, usize> = HashMap::new();
                 let (mut anchored, mut unanchored, mut gate) = (Vec::new(), Vec::new(), Some(Vec::new()));
                 for branch in &plan.branches {
                     // Covers are shared between branches that need the same literals.
@@ -237,10 +239,13 @@ impl Classifier {
                     anchored.push(branch.syntax.as_slice());
                     for literal in &branch.prefixes {
                         // A literal that some branch needs no cover for needs none.
-                        match hits.iter_mut().find(|(l, _)| l == literal) {
-                            Some((_, c)) if *c != cover => *c = None,
+                        match hit_index.get(literal.as_str()) {
+                            Some(&i) if hits[i].1 != cover => hits[i].1 = None,
                             Some(_) => {}
-                            None => hits.push((literal, cover)),
+                            None => {
+                                hit_index.insert(literal, hits.len());
+                                hits.push((literal, cover));
+                            }
                         }
                     }
                 }
