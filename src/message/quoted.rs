@@ -123,7 +123,9 @@ fn attribution_at(lines: &[&str], i: usize) -> Option<usize> {
     }
     let mut joined = first.to_string();
     for span in 1..=3 {
-        if ATTRIBUTION.is_match(&joined) {
+        // Every attribution ends with a colon: most lines that start with "on" or "el"
+        // are spared the regex.
+        if joined.trim_end().ends_with(':') && ATTRIBUTION.is_match(&joined) {
             return Some(span);
         }
         let next = lines.get(i + span)?.trim();
