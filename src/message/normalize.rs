@@ -20,10 +20,18 @@ pub fn normalize(text: &str) -> String {
     while i < bytes.len() {
         let b = bytes[i];
         if b.is_ascii_graphic() {
-            // A run of printable ASCII, lowercased in bulk. NFKC leaves ASCII alone,
-            // and a combining mark after an ASCII letter is dropped below just as
-            // composing and then stripping the diacritic would.
-            let run = bytes[i..].iter().position(|b| !b.is_ascii_graphic()).unwrap_or(bytes.len() - i);
+            // A run of printable ASCII words with single spaces between them, copied
+            // and lowercased in bulk. NFKC leaves ASCII alone, and a combining mark
+            // after an ASCII letter is dropped below just as composing and then
+            // stripping the diacritic would.
+            let mut run = 0;
+            for (k, &c) in bytes[i..].iter().enumerate() {
+                if c.is_ascii_graphic() {
+                    run = k + 1;
+                } else if c != b' ' || !bytes.get(i + k + 1).is_some_and(u8::is_ascii_graphic) {
+                    break;
+                }
+            }
             out.flush_space();
             out.bytes.extend_from_slice(&bytes[i..i + run]);
             let len = out.bytes.len();
