@@ -227,6 +227,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training79 | 16/20, 0/30 (same; the civic world: 'we'd simply print your name alongside the other hosts', the sponsor list 'with their contact details', a drafted homepage quote) | 20/20, 0 |
 /// | training80 | 19/20, 0/30 (same; threads and sequences, by an author who had read session 9's closing note: 'just sending over the contact sheet') | 20/20, 0 |
 /// | training81 | 16/20, 0/30 (same; half the asks understated: 'pointing me toward a person or two at the ones', 'who do they usually end up using?', French 'un nom ou deux') | 20/20, 0 |
+/// | training82 | 20/20, 0/30 (session 10, rules of round 30 with the seed; rules alone 18/20 and a career-changing restaurateur at 5.5 because 'anyone you know' was read in 'not looking for work from you or from anyone you know') | 20/20, 0 |
+/// | training83 | 19/20, 0/30 (same; talent and search: 'your perspective on who the board ought to be talking to') | 20/20, 0 |
+/// | training84 | 18/20, 0/30 (same; money: a Spanish investment-club MLM, an MBA student asking to share his search-fund memo with 'five or six of your family office clients') | 20/20, 0 |
+/// | training85 | 19/20, 0/30 (same; the local economy: 'a one-liner I could put on the home page' from an inspector he never hired) | 20/20, 0 |
+/// | training86 | 17/20, 0/30 (same; short phone texts: 'mind fwding to a couple of ur ppl?', 'any chance u could intro us'; a bulk MLM blast with a 'you signed up' footer is still missed, 4.9) | 19/20, 0 |
+/// | training87 | 19/20, 0/30 (same; events season: 'I'd never say no to an intro', 'everyone I ask says talk to Hank') | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -236,7 +242,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 79, "expected the 79 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 85, "expected the 85 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
