@@ -386,7 +386,9 @@ impl Classifier {
         // Where each cover was last seen, per region (subject, body); and where
         // prefixes occurred, in match-end order, which is close to ascending.
         let mut cover_seen: Vec<[Option<usize>; 2]> = vec![[None; 2]; self.cover_count];
-        let mut prefix_hits: Vec<(usize, usize, Option<usize>)> = Vec::new();
+        // Common words start many regexes, so prefixes hit often: sized from the text
+        // once rather than grown by doubling.
+        let mut prefix_hits: Vec<(usize, usize, Option<usize>)> = Vec::with_capacity(haystack.len() / 16);
         self.patterns.find_overlapping(&haystack, |pattern, start, end| {
             for target in &self.targets[pattern] {
                 match *target {
