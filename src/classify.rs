@@ -106,6 +106,16 @@ impl GatedRegex {
     }
 }
 
+/// What classifying one message needs besides the message, reused by the next.
+struct Scratch {
+    caches: Vec<Option<EngineCache>>,
+    /// Indexed by cover: where it was last seen in the subject and in the body. All
+    /// `None` between messages: only the entries listed in `covers_seen` are reset,
+    /// which is cheaper than clearing thousands of them per message.
+    cover_seen: Vec<[Option<usize>; 2]>,
+    covers_seen: Vec<usize>,
+}
+
 struct Rule {
     id: String,
     category: String,
@@ -123,11 +133,11 @@ pub struct Classifier {
     regexes: Vec<GatedRegex>,
     /// How many covers the automaton looks for.
     cover_count: usize,
-    /// The regexes' lazy-DFA caches, kept between messages so that states built for
-    /// one message serve the next (a second thread classifying at the same time gets
-    /// its own set), and dropped by `release_caches` when the daemon goes idle: warm,
-    /// they are the largest part of its memory.
-    caches: std::sync::Mutex<Vec<Vec<Option<EngineCache>>>>,
+    /// Per-message working memory, kept between messages (a second thread
+    /// classifying at the same time gets its own): the regexes' lazy-DFA caches, so
+    /// that states built for one message serve the next, dropped by `release_caches`
+    /// when the daemon goes idle (warm, they are the largest part of its memory).
+    scratch: std::sync::Mutex<Vec<Scratch>>,
     facts: Vec<(usize, Fact)>,
     combos: Vec<ComboSpec>,
     category_max: BTreeMap<String, f64>,
@@ -334,7 +344,7 @@ impl Classifier {
             targets,
             regexes,
             cover_count,
-            caches: Default::default(),
+            scratch: Default::default(),
             facts,
             combos: set.combos.iter().filter(|c| c.enabled && c.weight != 0.0).cloned().collect(),
             category_max: set.category_max.clone(),
@@ -354,14 +364,15 @@ impl Classifier {
 
     /// Frees the regex caches; the next message builds what it needs again.
     pub fn release_caches(&self) {
-        if let Ok(mut pool) = self.caches.lock() {
+        if let Ok(mut pool) = self.scratch.lock() {
             pool.clear();
         }
     }
 
     /// Bytes held by the regex caches now (for tests and benchmarks).
     pub fn cache_bytes(&self) -> usize {
-        self.caches.lock().map(|pool| pool.iter().flatten().flatten().map(EngineCache::memory_usage).sum()).unwrap_or(0)
+        let bytes = |s: &Scratch| s.caches.iter().flatten().map(EngineCache::memory_usage).sum::<usize>();
+        self.scratch.lock().map(|pool| pool.iter().map(bytes).sum()).unwrap_or(0)
     }
 
     /// Number of active rules and combos.
@@ -383,9 +394,15 @@ impl Classifier {
         let body_start = subject.len() + 1;
         let mut fired: Vec<Option<String>> = vec![None; self.rules.len()];
 
-        // Where each cover was last seen, per region (subject, body); and where
+        let mut scratch = self.scratch.lock().ok().and_then(|mut pool| pool.pop()).unwrap_or_else(|| Scratch {
+            caches: self.regexes.iter().map(|_| None).collect(),
+            cover_seen: vec![[None; 2]; self.cover_count],
+            covers_seen: Vec::new(),
+        });
+        let Scratch { caches, cover_seen, covers_seen } = &mut scratch;
+        // Where each cover was last seen, per region (subject, body), in `cover_seen`
+        // (the covers set are listed in `covers_seen`, to be reset); and where
         // prefixes occurred, in match-end order, which is close to ascending.
-        let mut cover_seen: Vec<[Option<usize>; 2]> = vec![[None; 2]; self.cover_count];
         // Common words start many regexes, so prefixes hit often: sized from the text
         // once rather than grown by doubling.
         let mut prefix_hits: Vec<(usize, usize, Option<usize>)> = Vec::with_capacity(haystack.len() / 16);
@@ -395,6 +412,9 @@ impl Classifier {
                     Target::Prefix { regex, cover } => prefix_hits.push((regex, start, cover)),
                     Target::Cover(i) => {
                         let seen = &mut cover_seen[i][usize::from(start >= body_start)];
+                        if seen.is_none() {
+                            covers_seen.push(i);
+                        }
                         *seen = Some(seen.map_or(start, |s| s.max(start)));
                     }
                     Target::Phrase { rule, word_start, word_end } => {
@@ -417,12 +437,6 @@ impl Classifier {
         let possible = |g: &GatedRegex, r: usize, fired: &[Option<String>]| {
             fired[g.rule].is_none() && in_scope(self.rules[g.rule].scope, regions[r].start, body_start)
         };
-        let mut caches = self
-            .caches
-            .lock()
-            .ok()
-            .and_then(|mut pool| pool.pop())
-            .unwrap_or_else(|| self.regexes.iter().map(|_| None).collect());
         // Where each regex last ran without a match: several prefixes can start at
         // the same place.
         let mut tried = vec![usize::MAX; self.regexes.len()];
@@ -449,8 +463,11 @@ impl Classifier {
             }
         }
 
-        if let Ok(mut pool) = self.caches.lock() {
-            pool.push(caches);
+        for i in covers_seen.drain(..) {
+            cover_seen[i] = [None; 2];
+        }
+        if let Ok(mut pool) = self.scratch.lock() {
+            pool.push(scratch);
         }
 
         for (rule, fact) in &self.facts {
