@@ -195,6 +195,7 @@ pub async fn run(config_path: Option<PathBuf>, options: RunOptions, signals: Sig
         })
     });
     daemon.load_learned()?;
+    drop_setup_pages();
     let result = daemon.supervise(signals).await;
     daemon.notifier.stopping();
     if let Some(task) = watchdog {
@@ -366,6 +367,7 @@ impl Daemon {
                 if let Err(e) = self.load_learned() {
                     tracing::error!("cannot load what was learned: {e:#}");
                 }
+                drop_setup_pages();
                 tracing::info!(reconnect, "configuration reloaded");
                 reconnect
             }
@@ -768,6 +770,16 @@ fn trim_heap() {
     // thread-safe.
     unsafe {
         libc::malloc_trim(0);
+    }
+}
+
+/// The built-in rule data (rules, plans, the stored automaton: some 3 MB) is read
+/// only while a classifier is built. Its pages go right after, not only when the
+/// daemon first goes idle: a backlog at start-up would otherwise carry them at its
+/// peak.
+fn drop_setup_pages() {
+    for data in crate::classify::setup_only_data() {
+        drop_pages(data);
     }
 }
 
