@@ -233,6 +233,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training85 | 19/20, 0/30 (same; the local economy: 'a one-liner I could put on the home page' from an inspector he never hired) | 20/20, 0 |
 /// | training86 | 17/20, 0/30 (same; short phone texts: 'mind fwding to a couple of ur ppl?', 'any chance u could intro us'; a bulk MLM blast with a 'you signed up' footer is still missed, 4.9) | 19/20, 0 |
 /// | training87 | 19/20, 0/30 (same; events season: 'I'd never say no to an intro', 'everyone I ask says talk to Hank') | 20/20, 0 |
+/// | training88 | 19/20, 0/30 (session 10, rules of round 31 with the seed; a dev-like July written fast: an MBA graduate with a startup asking to be introduced to 'five or six CFOs I could interview', 4.9) | 20/20, 0 |
+/// | training89 | 19/20, 0/30 (same; businesslike, no flattery: a benchmark survey whose section 4 asks for 'your five largest clients' and peers 'with email addresses') | 20/20, 0 |
+/// | training90 | 16/20, 0/30 (same; one person he knows: 'does Gordon still run things over at the club?', 'a coffee with the three of us', Spanish 'presentarnos') | 20/20, 0 |
+/// | training91 | 18/20, 1/30 (same; endorsements: a drafted press-release quote, a reference letter 'you could just sign'; a newcomer who 'wouldn't want anyone to vouch for me' before meeting was filed at 14.5: 'vouch for me' fired three rules) | 20/20, 0 |
+/// | training92 | 19/20, 1/30 (same; schemes: 'share in the revenue of the members they nominate'; a young seller asking whether to cut her losses was filed at 12.5 on her upline's words) | 20/20, 0 |
+/// | training93 | 17/20, 0/30 (same; a bilingual December: Italian 'potrebbe scrivermi una breve raccomandazione', franglais 'qui, parmi tes clients', a Spanish MBA student asking for his clients' purchasing directors 'con su correo o telefono') | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -242,7 +248,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 85, "expected the 85 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 91, "expected the 91 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
