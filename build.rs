@@ -41,7 +41,8 @@ fn main() {
     let mut patterns = BTreeSet::new();
     for rule in rules["rules"].as_array().into_iter().flatten() {
         let phrases = rule.get("phrases").and_then(|p| p.as_array()).into_iter().flatten();
-        patterns.extend(phrases.filter_map(|p| p.as_str()).map(normalize::normalize));
+        // An empty phrase is an error `Classifier::new` reports; it is no pattern.
+        patterns.extend(phrases.filter_map(|p| p.as_str()).map(normalize::normalize).filter(|p| !p.is_empty()));
         // A broken built-in regex is reported by `Classifier::new` (and its tests),
         // which analyses whatever has no plan here.
         if let Some(source) = rule.get("regex").and_then(|r| r.as_str())
@@ -51,10 +52,10 @@ fn main() {
             for branch in &plan.branches {
                 patterns.extend(branch.prefixes.iter().chain(&branch.cover).cloned());
             }
+            assert!(!patterns.contains(""), "the plan of {source:?} has an empty literal");
             plans.insert(source.to_string(), plan);
         }
     }
-    patterns.remove("");
     let patterns: Vec<String> = patterns.into_iter().collect();
     let automaton = daachorse::DoubleArrayAhoCorasickBuilder::new()
         .match_kind(daachorse::MatchKind::Standard)

@@ -114,6 +114,8 @@ struct Scratch {
     /// which is cheaper than clearing thousands of them per message.
     cover_seen: Vec<[Option<usize>; 2]>,
     covers_seen: Vec<usize>,
+    /// (regex, where, cover) of each prefix found.
+    prefix_hits: Vec<(usize, usize, Option<usize>)>,
 }
 
 struct Rule {
@@ -362,7 +364,8 @@ impl Classifier {
             .collect()
     }
 
-    /// Frees the regex caches; the next message builds what it needs again.
+    /// Frees the per-message working memory, the regex caches above all; the next
+    /// message builds what it needs again.
     pub fn release_caches(&self) {
         if let Ok(mut pool) = self.scratch.lock() {
             pool.clear();
@@ -398,23 +401,25 @@ impl Classifier {
             caches: self.regexes.iter().map(|_| None).collect(),
             cover_seen: vec![[None; 2]; self.cover_count],
             covers_seen: Vec::new(),
+            prefix_hits: Vec::new(),
         });
-        let Scratch { caches, cover_seen, covers_seen } = &mut scratch;
+        let Scratch { caches, cover_seen, covers_seen, prefix_hits } = &mut scratch;
         // Where each cover was last seen, per region (subject, body), in `cover_seen`
-        // (the covers set are listed in `covers_seen`, to be reset); and where
-        // prefixes occurred, in match-end order, which is close to ascending.
-        // Common words start many regexes, so prefixes hit often: sized from the text
-        // once rather than grown by doubling.
-        let mut prefix_hits: Vec<(usize, usize, Option<usize>)> = Vec::with_capacity(haystack.len() / 16);
+        // (the covers that are set are listed in `covers_seen`, to be reset); and
+        // where prefixes occurred, in match-end order, which is close to ascending.
+        // Common words start many regexes, so prefixes hit often: room made from the
+        // text's length once rather than by doubling.
+        prefix_hits.clear();
+        prefix_hits.reserve(haystack.len() / 16);
         self.patterns.find_overlapping(&haystack, |pattern, start, end| {
             for target in &self.targets[pattern] {
                 match *target {
                     Target::Prefix { regex, cover } => prefix_hits.push((regex, start, cover)),
                     Target::Cover(i) => {
-                        let seen = &mut cover_seen[i][usize::from(start >= body_start)];
-                        if seen.is_none() {
+                        if cover_seen[i] == [None; 2] {
                             covers_seen.push(i);
                         }
+                        let seen = &mut cover_seen[i][usize::from(start >= body_start)];
                         *seen = Some(seen.map_or(start, |s| s.max(start)));
                     }
                     Target::Phrase { rule, word_start, word_end } => {
@@ -440,7 +445,7 @@ impl Classifier {
         // Where each regex last ran without a match: several prefixes can start at
         // the same place.
         let mut tried = vec![usize::MAX; self.regexes.len()];
-        for (i, at, cover) in prefix_hits {
+        for &(i, at, cover) in prefix_hits.iter() {
             let g = &self.regexes[i];
             let r = region(at);
             let covered = cover.is_none_or(|c| cover_seen[c][r].is_some_and(|seen| seen >= at));
@@ -556,7 +561,8 @@ fn builtin_plans() -> HashMap<String, pattern::Plan> {
 }
 
 /// The data compiled into the binary that only `Classifier::new` reads (the built-in
-/// rules and their plans, about a megabyte): once a classifier is built, the daemon
+/// rules, their plans and the stored automaton with its patterns, about 3 MB): once
+/// a classifier is built, the daemon
 /// may let the kernel drop these pages from memory; they are read again from the
 /// binary if a reload needs them.
 pub fn setup_only_data() -> [&'static [u8]; 4] {

@@ -367,7 +367,6 @@ impl Daemon {
                 if let Err(e) = self.load_learned() {
                     tracing::error!("cannot load what was learned: {e:#}");
                 }
-                drop_setup_pages();
                 tracing::info!(reconnect, "configuration reloaded");
                 reconnect
             }
@@ -376,6 +375,8 @@ impl Daemon {
                 false
             }
         };
+        // A failed reload may have read them too.
+        drop_setup_pages();
         self.notifier.reloaded();
         reconnect
     }

@@ -812,7 +812,7 @@ mod tests {
             let at = seed::HEADER + i * seed::RECORD + 8;
             let count = |at: usize| u32::from(u16::from_le_bytes([seed.table[at], seed.table[at + 1]]));
             assert_eq!(seed.get_hashed(h), Some([count(at), count(at + 2)]), "record {i}");
-            // Neighbours of a stored hash, and the ends of the range, are absent.
+            // A neighbour of a stored hash is found exactly when it is stored too.
             for near in [h.wrapping_sub(1), h.wrapping_add(1)] {
                 assert_eq!(seed.get_hashed(near).is_some(), hashes.binary_search(&near).is_ok());
             }
@@ -820,7 +820,7 @@ mod tests {
         for far in [0, u64::MAX, u64::MAX / 2] {
             assert_eq!(seed.get_hashed(far).is_some(), hashes.binary_search(&far).is_ok());
         }
-        // A table with its hashes crowded at one end and an outlier.
+        // A hand-made table with known hashes and counts, including the largest hash.
         let skewed: Vec<u64> = (1..=40).chain([u64::MAX - 1]).collect();
         let mut table = vec![0u8; seed::HEADER];
         for (i, h) in skewed.iter().enumerate() {

@@ -3,10 +3,13 @@
 //!
 //! It is a double-array Aho-Corasick automaton (daachorse). Over these twenty
 //! thousand patterns and the corpora's text it searched in about half the time of
-//! aho-corasick's NFA, and it can be stored. So `build.rs` builds the automaton of every built-in pattern, and
-//! start-up reads it instead of building it; building was half of the start-up. A
-//! rule set whose patterns are all built in (the built-in rules, with any of them
-//! disabled or reweighted) uses it. A user's own phrases or regexes make a new one.
+//! aho-corasick's NFA, and it can be stored. So `build.rs` builds the automaton of
+//! every built-in pattern, and start-up reads it instead of building it; building
+//! was half of the start-up. A rule set whose patterns are all built in (the
+//! built-in rules, with any of them disabled or reweighted) uses it, and still
+//! searches for the patterns of the rules it does not use, dropping their matches:
+//! cheaper than building a smaller automaton at every start. A user's own phrases
+//! or regexes make a new one.
 
 use daachorse::{DoubleArrayAhoCorasick, DoubleArrayAhoCorasickBuilder, MatchKind};
 
@@ -38,12 +41,17 @@ impl Automaton {
         Ok(Automaton { automaton, ids: Vec::new() })
     }
 
-    /// The built-in automaton, if it has every one of `patterns`.
+    /// The built-in automaton, if it has every one of `patterns`. Anything unusual
+    /// (a pattern given twice, or stored data that does not read) builds a new
+    /// automaton instead, which reports exactly what the caller gave it.
     fn builtin(patterns: &[String]) -> Option<Automaton> {
         let sorted: Vec<&str> = postcard::from_bytes(BUILTIN_PATTERNS).ok()?;
         let mut ids = vec![UNUSED; sorted.len()];
         for (index, pattern) in patterns.iter().enumerate() {
             let id = sorted.binary_search(&pattern.as_str()).ok()?;
+            if ids[id] != UNUSED {
+                return None;
+            }
             ids[id] = u32::try_from(index).ok()?;
         }
         let (automaton, _) = DoubleArrayAhoCorasick::deserialize(BUILTIN).ok()?;
@@ -61,7 +69,8 @@ impl Automaton {
     pub fn find_overlapping(&self, haystack: &str, mut each: impl FnMut(usize, usize, usize)) {
         for m in self.automaton.find_overlapping_iter(haystack) {
             let value = m.value();
-            let index = if self.ids.is_empty() { value } else { self.ids[value as usize] };
+            let index =
+                if self.ids.is_empty() { value } else { self.ids.get(value as usize).copied().unwrap_or(UNUSED) };
             if index != UNUSED {
                 each(index as usize, m.start(), m.end());
             }
