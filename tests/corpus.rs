@@ -239,6 +239,10 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training91 | 18/20, 1/30 (same; endorsements: a drafted press-release quote, a reference letter 'you could just sign'; a newcomer who 'wouldn't want anyone to vouch for me' before meeting was filed at 14.5: 'vouch for me' fired three rules) | 20/20, 0 |
 /// | training92 | 19/20, 1/30 (same; schemes: 'share in the revenue of the members they nominate'; a young seller asking whether to cut her losses was filed at 12.5 on her upline's words) | 20/20, 0 |
 /// | training93 | 17/20, 0/30 (same; a bilingual December: Italian 'potrebbe scrivermi una breve raccomandazione', franglais 'qui, parmi tes clients', a Spanish MBA student asking for his clients' purchasing directors 'con su correo o telefono') | 20/20, 0 |
+/// | training94 | 18/20, 0/30 (session 10, rules of round 32 with the seed; rules alone 15/20; a dev-like January: a podcast host asking to tell the people 'you've served on boards with' that you pointed him their way, a follow-up in a thread Hank had answered) | 20/20, 0 |
+/// | training95 | 14/14, 0/36 (same; 22 welcome of 50: students, the laid-off, veterans, immigrants re-qualifying, and sellers borrowing their voice) | 14/14, 0 |
+/// | training96 | 15/20, 0/30 (same; asks in disguise: 'upload at least 25 contacts from your professional network' to activate an award, 'reply with your top 10 connections (name + email)', a French honorary committee wanting twenty names) | 20/20, 0 |
+/// | training97 | 20/20, 0/30 (same; his clubs; rules alone 19/20) | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -248,7 +252,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 91, "expected the 91 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 95, "expected the 95 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
