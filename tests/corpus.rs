@@ -243,6 +243,10 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training95 | 14/14, 0/36 (same; 22 welcome of 50: students, the laid-off, veterans, immigrants re-qualifying, and sellers borrowing their voice) | 14/14, 0 |
 /// | training96 | 15/20, 0/30 (same; asks in disguise: 'upload at least 25 contacts from your professional network' to activate an award, 'reply with your top 10 connections (name + email)', a French honorary committee wanting twenty names) | 20/20, 0 |
 /// | training97 | 20/20, 0/30 (same; his clubs; rules alone 19/20) | 20/20, 0 |
+/// | training98 | 18/20, 0/30 (session 10, rules of round 33 with the seed; rules alone 17/20; a dev-like May: French 'la personne la mieux placee pour me dire vers qui me tourner', an advisor slide for a seed round) | 20/20, 0 |
+/// | training99 | 10/20, 0/30 (same; rules alone 8/20; 14 of 20 asks only implied: 'I'd be curious whose names come to mind', 'would it be weird if I mentioned that you and I had been in touch?', 'who looks after vendor decisions over there these days?'; an MBA candidate and co-founder asking whether the CFOs he advises would take a call is still missed, 0.5) | 19/20, 0 |
+/// | training100 | 20/20, 0/30 (same; the professions) | 20/20, 0 |
+/// | training101 | 20/20, 0/30 (same; rules alone 17/20; mail through platforms, forms and sequences) | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -252,7 +256,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 95, "expected the 95 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 99, "expected the 99 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
