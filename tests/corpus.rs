@@ -247,6 +247,8 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training99 | 10/20, 0/30 (same; rules alone 8/20; 14 of 20 asks only implied: 'I'd be curious whose names come to mind', 'would it be weird if I mentioned that you and I had been in touch?', 'who looks after vendor decisions over there these days?'; an MBA candidate and co-founder asking whether the CFOs he advises would take a call is still missed, 0.5) | 19/20, 0 |
 /// | training100 | 20/20, 0/30 (same; the professions) | 20/20, 0 |
 /// | training101 | 20/20, 0/30 (same; rules alone 17/20; mail through platforms, forms and sequences) | 20/20, 0 |
+/// | training102 | 12/20, 0/30 (session 10, rules of round 34 with the seed; rules alone 10/20; 15 of 20 asks said without an asking word: 'is there somewhere I could see who belongs?', 'whoever you think of, CFOs at mid-size manufacturers', 'it would be an absolute dream to get in front of the leadership team at') | 20/20, 0 |
+/// | training103 | 18/20, 0/30 (same; a dev-like October: 'which CEOs in the county you're closest to and how you'd suggest I approach them', French 'envoyer l'invitation a vos connaissances du club') | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -256,7 +258,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 99, "expected the 99 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 101, "expected the 101 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
