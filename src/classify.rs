@@ -407,8 +407,8 @@ impl Classifier {
         // Where each cover was last seen, per region (subject, body), in `cover_seen`
         // (the covers that are set are listed in `covers_seen`, to be reset); and
         // where prefixes occurred, in match-end order, which is close to ascending.
-        // Common words start many regexes, so prefixes hit often: room made from the
-        // text's length once rather than by doubling.
+        // Prefixes hit often (common words start many regexes), so the list gets
+        // room for the text's length once rather than by doubling.
         prefix_hits.clear();
         prefix_hits.reserve(haystack.len() / 16);
         self.patterns.find_overlapping(&haystack, |pattern, start, end| {
@@ -562,9 +562,8 @@ fn builtin_plans() -> HashMap<String, pattern::Plan> {
 
 /// The data compiled into the binary that only `Classifier::new` reads (the built-in
 /// rules, their plans and the stored automaton with its patterns, about 3 MB): once
-/// a classifier is built, the daemon
-/// may let the kernel drop these pages from memory; they are read again from the
-/// binary if a reload needs them.
+/// a classifier is built, the daemon may let the kernel drop these pages from
+/// memory; they are read again from the binary if a reload needs them.
 pub fn setup_only_data() -> [&'static [u8]; 4] {
     let [automaton, patterns] = automaton::Automaton::setup_only_data();
     [BUILTIN_PLANS, rules::DEFAULT_RULES.as_bytes(), automaton, patterns]
