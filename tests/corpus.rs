@@ -249,6 +249,10 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training101 | 20/20, 0/30 (same; rules alone 17/20; mail through platforms, forms and sequences) | 20/20, 0 |
 /// | training102 | 12/20, 0/30 (session 10, rules of round 34 with the seed; rules alone 10/20; 15 of 20 asks said without an asking word: 'is there somewhere I could see who belongs?', 'whoever you think of, CFOs at mid-size manufacturers', 'it would be an absolute dream to get in front of the leadership team at') | 20/20, 0 |
 /// | training103 | 18/20, 0/30 (same; a dev-like October: 'which CEOs in the county you're closest to and how you'd suggest I approach them', French 'envoyer l'invitation a vos connaissances du club') | 20/20, 0 |
+/// | training104 | 18/20, 0/30 (session 11, rules of round 35 with the seed; rules alone 17/20; a dev-like November: a realtor who 'take[s] really good care of referrals', a Spanish recruiter hoping 'el nombre de algun director de operaciones que usted conozca' comes up) | 20/20, 0 |
+/// | training105 | 19/20, 0/30 (same; rules alone 18/20; a holiday December: 'if you happen to have a spare guest seat, I would be so grateful to come along with you') | 20/20, 0 |
+/// | training106 | 17/20, 0/30 (same; rules alone 17/20; English as a second language, and a member list asked for in Portuguese, which no rule read yet: 'a lista dos membros com e-mail e telefone') | 20/20, 0 |
+/// | training107 | 17/20, 0/30 (same; rules alone 17/20; terse phone mail: 'No ask, really ... feel free to pass it along', 'I imagine you know a few'; still missed: 'who should I be talking to in Orange County? Figured you'd know.' from a solar salesman) | 19/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -258,7 +262,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 101, "expected the 101 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 105, "expected the 105 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
