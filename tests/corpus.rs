@@ -253,6 +253,10 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training105 | 19/20, 0/30 (same; rules alone 18/20; a holiday December: 'if you happen to have a spare guest seat, I would be so grateful to come along with you') | 20/20, 0 |
 /// | training106 | 17/20, 0/30 (same; rules alone 17/20; English as a second language, and a member list asked for in Portuguese, which no rule read yet: 'a lista dos membros com e-mail e telefone') | 20/20, 0 |
 /// | training107 | 17/20, 0/30 (same; rules alone 17/20; terse phone mail: 'No ask, really ... feel free to pass it along', 'I imagine you know a few'; still missed: 'who should I be talking to in Orange County? Figured you'd know.' from a solar salesman) | 19/20, 0 |
+/// | training108 | 17/20, 0/30 (session 11, rules of round 36 with the seed; rules alone 17/20; a dev-like March: 'if you happen to have a guest seat this year, I'd be very grateful to tag along', an EMBA capstone that would send the CEOs 'a short product walkthrough') | 20/20, 0 |
+/// | training109 | 12/20, 0/30 (same; rules alone 8/20 and 1/30; the implied ask: 'Still trying to find my way to whoever runs supply chain at Vistamar. Ring any bells?', 'we take care of the people who point them our way'; an EMBA founder's 'people map' of who signs off at the chains; still missed: a VC's congratulations that names his fellow directors as ideal LPs) | 19/20, 0 |
+/// | training110 | 17/20, 0/30 (same; rules alone 17/20; many languages: a Dutch MLM blast ('passief inkomen', 'tot drie niveaus diep'), French 'lui transmettre un petit mot de ma part') | 20/20, 0 |
+/// | training111 | 20/20, 0/30 (same; rules alone 19/20; look-alike pairs with different labels) | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -262,7 +266,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 105, "expected the 105 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 109, "expected the 109 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
