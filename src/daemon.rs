@@ -412,47 +412,77 @@ impl Daemon {
     /// server to learn what happened instead of acting blind.
     async fn reconcile(&mut self, conn: &mut Connection, selected: &Selected) -> Result<()> {
         let mailbox = self.mailbox();
-        for entry in self.state.pending(&mailbox)? {
+        let pending = self.state.pending(&mailbox)?;
+        if self.options.dry_run {
+            // A dry run changes nothing on the server, so it cannot finish what a real
+            // run left half done; closing the entries would lose those actions.
+            if !pending.is_empty() {
+                tracing::info!(count = pending.len(), "dry run: leaving unfinished actions for the next real run");
+            }
+            return Ok(());
+        }
+        for entry in pending {
             if entry.uidvalidity != selected.uidvalidity {
-                self.state.complete(entry.id, Outcome::Failed, Some("UIDVALIDITY changed before reconciliation"))?;
+                // The UIDs it names are gone. Superseded entries do not count as handled,
+                // so the message, if it is still in the mailbox, is decided again.
+                let why = "UIDVALIDITY changed before reconciliation: the message is decided again";
+                self.state.complete(entry.id, Outcome::Superseded, Some(why))?;
                 continue;
             }
             let Some(target) = entry.target.clone() else {
                 self.state.complete(entry.id, Outcome::Done, None)?;
                 continue;
             };
-            if self.options.dry_run {
-                self.state.complete(entry.id, Outcome::DryRun, None)?;
-                continue;
+            match self.reconcile_one(conn, &mailbox, selected, &entry, &target).await {
+                Ok((outcome, detail, folder)) => {
+                    tracing::info!(uid = entry.uid, folder = %folder, "{detail}");
+                    self.state.complete(entry.id, outcome, Some(detail))?;
+                }
+                Err(e) if is_refusal(&e) => {
+                    // As in `act_one`: one message the server refuses to move must not
+                    // stop the daemon at every restart.
+                    tracing::error!(uid = entry.uid, "could not finish an earlier action: {e:#}");
+                    self.state.complete(entry.id, Outcome::Failed, Some(&format!("{e:#}")))?;
+                }
+                Err(e) => return Err(e),
             }
-            let in_source = conn.uid_search(&format!("UID {}", entry.uid)).await?.contains(&entry.uid);
-            let folder = conn.folder_name(&target).await?;
-            conn.ensure_folder(&folder).await?;
-            let in_target = match entry.message_key.strip_prefix("id:") {
-                Some(id) => {
-                    let found = conn.folder_has_message_id(&folder, id).await;
-                    conn.select(&mailbox).await?;
-                    found?
-                }
-                None => false,
-            };
-            let (outcome, detail) = match (in_source, in_target) {
-                (true, true) => {
-                    // Copied, not yet removed: finish the fallback move.
-                    conn.delete_originals(&[entry.uid]).await?;
-                    (Outcome::Done, "reconciled: copy found, original removed")
-                }
-                (false, true) => (Outcome::Done, "reconciled: already in the target folder"),
-                (true, false) => {
-                    self.apply(conn, selected, &[(entry.uid, None)], &folder).await?;
-                    (Outcome::Done, "reconciled: moved after restart")
-                }
-                (false, false) => (Outcome::Vanished, "reconciled: no longer in the mailbox"),
-            };
-            tracing::info!(uid = entry.uid, folder = %folder, "{detail}");
-            self.state.complete(entry.id, outcome, Some(detail))?;
         }
         Ok(())
+    }
+
+    async fn reconcile_one(
+        &mut self,
+        conn: &mut Connection,
+        mailbox: &str,
+        selected: &Selected,
+        entry: &crate::state::Entry,
+        target: &str,
+    ) -> Result<(Outcome, &'static str, String)> {
+        let in_source = conn.uid_search(&format!("UID {}", entry.uid)).await?.contains(&entry.uid);
+        let folder = conn.folder_name(target).await?;
+        conn.ensure_folder(&folder).await?;
+        let in_target = match entry.message_key.strip_prefix("id:") {
+            Some(id) => {
+                let found = conn.folder_has_message_id(&folder, id).await;
+                conn.select(mailbox).await?;
+                found?
+            }
+            None => false,
+        };
+        let (outcome, detail) = match (in_source, in_target) {
+            (true, true) => {
+                // Copied, not yet removed: finish the fallback move.
+                conn.delete_originals(&[entry.uid]).await?;
+                (Outcome::Done, "reconciled: copy found, original removed")
+            }
+            (false, true) => (Outcome::Done, "reconciled: already in the target folder"),
+            (true, false) => {
+                self.apply(conn, selected, &[(entry.uid, None)], &folder).await?;
+                (Outcome::Done, "reconciled: moved after restart")
+            }
+            (false, false) => (Outcome::Vanished, "reconciled: no longer in the mailbox"),
+        };
+        Ok((outcome, detail, folder))
     }
 
     /// First start (initial scan), UIDVALIDITY change (resync), then everything new.
@@ -589,6 +619,11 @@ impl Daemon {
             self.kept.push(intent);
             return Ok(None);
         };
+        if self.options.dry_run && self.state.has_entry(&intent)? {
+            // Journaled before: finished, or an interrupted real run's action, which
+            // only the next real run can finish (see `reconcile`).
+            return Ok(None);
+        }
         let (id, outcome) = match &reply {
             Some(reply) => self.state.record_decline(&intent, reply)?,
             None => self.state.record_intent(&intent)?,

@@ -376,18 +376,32 @@ impl Connection {
     /// expunged (no UIDPLUS): the originals are flagged \Deleted and left for the user.
     pub async fn move_messages(&mut self, uids: &[u32], folder: &str) -> Result<bool> {
         let set = uid_set(uids);
-        if self.has("MOVE") {
-            timeout(COMMAND_TIMEOUT, self.session.uid_mv(&set, folder))
-                .await
-                .context("UID MOVE timed out")?
-                .with_context(|| format!("UID MOVE {set} to {folder} failed"))?;
-            return Ok(true);
+        let moving = self.has("MOVE");
+        for attempt in 0..2 {
+            let done = if moving {
+                timeout(COMMAND_TIMEOUT, self.session.uid_mv(&set, folder)).await.context("UID MOVE timed out")?
+            } else {
+                timeout(COMMAND_TIMEOUT, self.session.uid_copy(&set, folder)).await.context("UID COPY timed out")?
+            };
+            match done {
+                Ok(()) => break,
+                // The folder was deleted or renamed since it was created or seen (by the
+                // user, in another client): create it again rather than failing every
+                // message until the next session.
+                Err(async_imap::error::Error::No(words))
+                    if attempt == 0 && words.to_ascii_uppercase().contains("TRYCREATE") =>
+                {
+                    tracing::warn!(folder, "the folder is gone: creating it again");
+                    self.existing.remove(folder);
+                    self.ensure_folder(folder).await?;
+                }
+                Err(e) => {
+                    let verb = if moving { "MOVE" } else { "COPY" };
+                    return Err(anyhow!(e).context(format!("UID {verb} {set} to {folder} failed")));
+                }
+            }
         }
-        timeout(COMMAND_TIMEOUT, self.session.uid_copy(&set, folder))
-            .await
-            .context("UID COPY timed out")?
-            .with_context(|| format!("UID COPY {set} to {folder} failed"))?;
-        self.delete_originals(uids).await
+        if moving { Ok(true) } else { self.delete_originals(uids).await }
     }
 
     /// Flags copied originals \Deleted and expunges exactly those UIDs when UIDPLUS
@@ -416,7 +430,19 @@ impl Connection {
         timeout(COMMAND_TIMEOUT, self.session.examine(folder)).await.context("EXAMINE timed out")??;
         let quoted = message_id.replace(['\\', '"'], "");
         let found = self.uid_search(&format!("HEADER Message-ID \"{quoted}\"")).await?;
-        Ok(!found.is_empty())
+        if found.is_empty() {
+            return Ok(false);
+        }
+        // SEARCH HEADER matches substrings ("1@x" is found in "21@x.example"): only the
+        // exact Message-ID counts, or reconciliation would take another message for the
+        // copy and delete the original.
+        let mut exact = false;
+        self.fetch_headers_each(&found, |_, header| {
+            exact |= crate::message::header_message_id(header).as_deref() == Some(message_id);
+            Ok(!exact)
+        })
+        .await?;
+        Ok(exact)
     }
 
     /// STATUS of a folder that is not selected: (MESSAGES, UIDNEXT, UIDVALIDITY).

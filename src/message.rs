@@ -263,6 +263,12 @@ fn truncate_at_char(s: &mut String, max: usize) {
 }
 
 /// Replaces control characters (CR, LF, NUL, ESC ...) with spaces.
+/// The Message-ID of a header block, as [`parse`] reads it into `Message::message_id`:
+/// for matching a message found on the server against one that was journaled.
+pub fn header_message_id(header: &[u8]) -> Option<String> {
+    PARSER.parse_headers(header)?.message_id().map(|id| clean(id).to_string())
+}
+
 fn clean(s: &str) -> std::borrow::Cow<'_, str> {
     if s.chars().any(char::is_control) {
         s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().into()

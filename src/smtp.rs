@@ -94,9 +94,13 @@ impl Mailer {
                     matches!(code.as_str(), "530" | "534" | "535" | "538")
                 });
                 let text = format!("{}: {}", self.host, describe(&e));
+                // No connection, no TLS, or lettre's own refusal (STARTTLS missing, no
+                // SMTPUTF8): the message never left. lettre offers no test for its
+                // connection errors but their wording.
+                let never_sent = e.is_tls() || e.is_client() || e.to_string().starts_with("Connection error");
                 if e.is_permanent() && !auth {
                     Err(SendError::Permanent(text))
-                } else if e.is_transient() || auth {
+                } else if e.is_transient() || auth || never_sent {
                     // A 4xx reply: the server said "not now" and kept nothing.
                     Err(SendError::Temporary(text))
                 } else {
@@ -117,4 +121,23 @@ fn describe(e: &lettre::transport::smtp::Error) -> String {
         source = s.source();
     }
     text.replace(['\r', '\n'], " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_server_that_cannot_be_reached_is_tried_again_later() {
+        // A port nobody listens on: refused before any message is on the wire, so the
+        // reply stays queued instead of being recorded as perhaps sent.
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut config = crate::config::Config::default().smtp;
+        config.host = Some("127.0.0.1".into());
+        config.port = Some(port);
+        config.tls = TlsMode::None;
+        let mailer = Mailer::new(&config, None).unwrap();
+        let sent = mailer.send(Some("hank@bergstrom.example"), "ann@x.example", b"Subject: t\r\n\r\nhi\r\n").await;
+        assert!(matches!(sent, Err(SendError::Temporary(_))), "{sent:?}");
+    }
 }

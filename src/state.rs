@@ -102,6 +102,9 @@ pub enum Outcome {
     Failed,
     /// At reconciliation the message was in neither place (the user moved it).
     Vanished,
+    /// Never carried out: the mailbox was renumbered (UIDVALIDITY) before it could be
+    /// reconciled. Unlike the others, it does not make the message count as handled.
+    Superseded,
 }
 
 impl Outcome {
@@ -112,6 +115,7 @@ impl Outcome {
             Outcome::DryRun => "dry-run",
             Outcome::Failed => "failed",
             Outcome::Vanished => "vanished",
+            Outcome::Superseded => "superseded",
         }
     }
 
@@ -121,6 +125,7 @@ impl Outcome {
             "dry-run" => Outcome::DryRun,
             "failed" => Outcome::Failed,
             "vanished" => Outcome::Vanished,
+            "superseded" => Outcome::Superseded,
             _ => Outcome::Pending,
         }
     }
@@ -306,6 +311,19 @@ impl State {
         Ok(())
     }
 
+    /// True when the message `intent` names (mailbox, UIDVALIDITY, UID) is journaled.
+    pub fn has_entry(&self, intent: &Intent) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM journal WHERE mailbox = ?1 AND uidvalidity = ?2 AND uid = ?3",
+                params![intent.mailbox, intent.uidvalidity, intent.uid],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
     /// Records a decision before the mailbox is touched. Returns the journal id; if
     /// this message (mailbox, UIDVALIDITY, UID) was journaled before, returns that
     /// entry instead of adding another.
@@ -330,15 +348,27 @@ impl State {
     /// one commit per batch instead of two per message. Already journaled messages
     /// are left as they are.
     pub fn record_kept(&self, intents: &[Intent]) -> Result<()> {
-        let Some(last) = intents.last() else { return Ok(()) };
+        if intents.is_empty() {
+            return Ok(());
+        }
+        // Each cursor moves only past its own mailbox's UIDs under its own UIDVALIDITY:
+        // keeps left over from a session that ended mid-batch may name an older
+        // numbering, whose UIDs say nothing about the current one.
+        let mut cursors: Vec<(&str, u32, u32)> = Vec::new();
         let tx = self.conn.unchecked_transaction()?;
         for intent in intents {
             insert(&tx, intent, Outcome::Done)?;
+            match cursors.iter_mut().find(|(m, v, _)| *m == intent.mailbox && *v == intent.uidvalidity) {
+                Some(cursor) => cursor.2 = cursor.2.max(intent.uid),
+                None => cursors.push((&intent.mailbox, intent.uidvalidity, intent.uid)),
+            }
         }
-        tx.execute(
-            "UPDATE mailbox SET last_uid = max(last_uid, ?3) WHERE name = ?1 AND uidvalidity = ?2",
-            params![last.mailbox, last.uidvalidity, intents.iter().map(|i| i.uid).max().unwrap_or(0)],
-        )?;
+        for (mailbox, uidvalidity, uid) in cursors {
+            tx.execute(
+                "UPDATE mailbox SET last_uid = max(last_uid, ?3) WHERE name = ?1 AND uidvalidity = ?2",
+                params![mailbox, uidvalidity, uid],
+            )?;
+        }
         tx.commit()?;
         Ok(())
     }
@@ -373,7 +403,8 @@ impl State {
         Ok(self
             .conn
             .query_row(
-                "SELECT 1 FROM journal WHERE mailbox = ?1 AND message_key = ?2 AND outcome != 'pending' LIMIT 1",
+                "SELECT 1 FROM journal WHERE mailbox = ?1 AND message_key = ?2 \
+                 AND outcome NOT IN ('pending', 'superseded') LIMIT 1",
                 params![mailbox, message_key],
                 |_| Ok(()),
             )
@@ -516,6 +547,23 @@ mod tests {
         assert_eq!(s.all().unwrap().len(), 3);
         s.record_kept(&kept[1..]).unwrap();
         assert_eq!(s.all().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn keeps_of_an_older_numbering_do_not_move_the_new_cursor() {
+        // A session ended mid-batch left keeps of UIDVALIDITY 7 unflushed; the server
+        // renumbered the mailbox (UIDVALIDITY 8) and the next session starts from 0.
+        let s = State::in_memory().unwrap();
+        s.set_cursor("INBOX", Cursor { uidvalidity: 8, last_uid: 0 }).unwrap();
+        let keep = |uid, uidvalidity| Intent {
+            action: "keep".into(),
+            target: None,
+            uidvalidity,
+            ..intent(uid, &format!("<{uid}-{uidvalidity}@x>"))
+        };
+        s.record_kept(&[keep(900, 7), keep(901, 7), keep(2, 8)]).unwrap();
+        assert_eq!(s.cursor("INBOX").unwrap().unwrap(), Cursor { uidvalidity: 8, last_uid: 2 });
+        assert_eq!(s.all().unwrap().len(), 3, "the old keeps are still journaled");
     }
 
     #[test]

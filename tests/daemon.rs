@@ -197,6 +197,82 @@ fn crash_after_the_move_is_reconciled_without_moving_again() {
 }
 
 #[test]
+fn a_folder_deleted_while_running_is_created_again() {
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "");
+    let s = setup.start(&[], &[]);
+    s.wait_for_log("connected", Duration::from_secs(10));
+    server.append("INBOX", &extractive(1), &[]);
+    wait_until(Duration::from_secs(20), "the first message to be filed", || count(&server, FILED) == 1);
+    // The user deletes the folder in their mail client; screener still believes it exists.
+    server.doveadm(&["mailbox", "delete", "-u", server.user(), "-r", "-s", FILED]);
+    assert!(!server.mailboxes().contains(&FILED.to_string()));
+    server.append("INBOX", &extractive(2), &[]);
+    wait_until(Duration::from_secs(20), "the second message to be filed", || count(&server, FILED) == 1);
+    assert_eq!(server.message_ids(FILED), vec!["<extractive-2@test.example>"], "{}", s.log());
+    assert!(s.log().contains("the folder is gone: creating it again"), "{}", s.log());
+}
+
+#[test]
+fn reconciliation_needs_the_exact_message_id_in_the_target() {
+    // IMAP's SEARCH HEADER matches substrings: a message in the target folder whose
+    // Message-ID merely contains the pending one's must not be taken for its copy,
+    // or the original would be deleted with no copy anywhere.
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "initial_scan = \"all\"");
+    let raw = String::from_utf8(extractive(1)).unwrap();
+    server.append("INBOX", &with_message_id(&raw, "<1@t.example>"), &[]);
+    let (code, _) = setup.once(&[("SCREENERTEST_ABORT", "after-intent")]);
+    assert_ne!(code, 0, "the process was to abort");
+    server.create_mailbox(FILED);
+    server.append(FILED, &with_message_id(&raw, "<21@t.example>"), &[]);
+    let (code, log) = setup.once(&[]);
+    assert_eq!(code, 0, "{log}");
+    assert!(log.contains("reconciled: moved after restart"), "{log}");
+    let mut ids = server.message_ids(FILED);
+    ids.sort();
+    assert_eq!(ids, vec!["<1@t.example>", "<21@t.example>"], "{log}");
+    assert_eq!(server.count("INBOX"), 0);
+}
+
+#[test]
+fn a_dry_run_leaves_an_interrupted_action_to_the_next_real_run() {
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "initial_scan = \"all\"");
+    server.append("INBOX", &extractive(1), &[]);
+    let (code, _) = setup.once(&[("SCREENERTEST_ABORT", "after-intent")]);
+    assert_ne!(code, 0, "the process was to abort");
+    let (code, log) = setup.once_with(&["--dry-run"], &[]);
+    assert_eq!(code, 0, "{log}");
+    assert!(log.contains("leaving unfinished actions for the next real run"), "{log}");
+    assert_eq!(server.count("INBOX"), 1, "a dry run changes nothing");
+    assert_eq!(setup.journal(), vec![(1, "file".to_string(), "pending".to_string())]);
+    let (code, log) = setup.once(&[]);
+    assert_eq!(code, 0, "{log}");
+    assert_eq!(server.count(FILED), 1, "{log}");
+    assert_eq!(server.count("INBOX"), 0);
+    assert_eq!(setup.journal(), vec![(1, "file".to_string(), "done".to_string())]);
+}
+
+#[test]
+fn an_action_interrupted_before_a_uidvalidity_change_is_decided_again() {
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "initial_scan = \"all\"");
+    server.append("INBOX", &extractive(1), &[]);
+    let (code, _) = setup.once(&[("SCREENERTEST_ABORT", "after-intent")]);
+    assert_ne!(code, 0, "the process was to abort");
+    let old = server.uidvalidity("INBOX");
+    server.doveadm(&["mailbox", "update", "-u", server.user(), "--uid-validity", &(old + 1000).to_string(), "INBOX"]);
+    let (code, log) = setup.once(&[]);
+    assert_eq!(code, 0, "{log}");
+    // Not left in the inbox for good as "already handled": the move never happened.
+    assert_eq!(server.count(FILED), 1, "{log}");
+    assert_eq!(server.count("INBOX"), 0, "{log}");
+    let outcomes: Vec<String> = setup.journal().into_iter().map(|(_, _, o)| o).collect();
+    assert_eq!(outcomes, vec!["superseded", "done"], "{log}");
+}
+
+#[test]
 fn uidvalidity_change_does_not_act_again_on_journaled_mail() {
     let server = Dovecot::start();
     let setup = Setup::new(&server, "initial_scan = \"all\"");
@@ -237,6 +313,21 @@ fn the_server_dying_during_idle_is_survived() {
     server.append("INBOX", &extractive(1), &[]);
     wait_until(Duration::from_secs(20), "the message to be filed after reconnecting", || count(&server, FILED) == 1);
     assert!(s.log().contains("reconnecting"), "{}", s.log());
+}
+
+#[test]
+fn trace_logging_shows_neither_the_password_nor_the_mail() {
+    // People turn on trace logging when a login fails: the IMAP library's own trace
+    // of every command it sends (LOGIN with the password) and of every response (the
+    // mail itself) must not reach screener's log.
+    let server = Dovecot::start();
+    server.append("INBOX", &extractive(1), &[]);
+    let setup = Setup::new(&server, "initial_scan = \"all\"");
+    let (code, log) = setup.once(&[("RUST_LOG", "trace")]);
+    assert_eq!(code, 0, "{log}");
+    assert_eq!(count(&server, FILED), 1, "the run did its work:\n{log}");
+    assert!(!log.contains(server.password()), "the password never appears in the log:\n{log}");
+    assert!(!log.contains("LOGIN"), "no IMAP command is logged:\n{log}");
 }
 
 #[test]

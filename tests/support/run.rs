@@ -122,7 +122,13 @@ poll_interval = "1s"
 
     /// `screener run --once`, waited for; returns (exit code, log).
     pub fn once(&self, env: &[(&str, &str)]) -> (i32, String) {
-        let mut s = self.start(&["--once"], env);
+        self.once_with(&[], env)
+    }
+
+    /// `screener run --once` with more arguments (`--dry-run`), waited for.
+    pub fn once_with(&self, args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
+        let args: Vec<&str> = ["--once"].iter().chain(args).copied().collect();
+        let mut s = self.start(&args, env);
         let code = s.wait(Duration::from_secs(60));
         (code, s.log())
     }
