@@ -257,6 +257,10 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training109 | 12/20, 0/30 (same; rules alone 8/20 and 1/30; the implied ask: 'Still trying to find my way to whoever runs supply chain at Vistamar. Ring any bells?', 'we take care of the people who point them our way'; an EMBA founder's 'people map' of who signs off at the chains; still missed: a VC's congratulations that names his fellow directors as ideal LPs) | 19/20, 0 |
 /// | training110 | 17/20, 0/30 (same; rules alone 17/20; many languages: a Dutch MLM blast ('passief inkomen', 'tot drie niveaus diep'), French 'lui transmettre un petit mot de ma part') | 20/20, 0 |
 /// | training111 | 20/20, 0/30 (same; rules alone 19/20; look-alike pairs with different labels) | 20/20, 0 |
+/// | training112 | 19/20, 0/30 (session 11, rules of round 37 with the seed; rules alone 18/20; a dev-like July: a private dinner whose one condition is 'that you bring two or three of the founders you advise') | 20/20, 0 |
+/// | training113 | 20/20, 0/30 (same; rules alone 20/20; a dev-like August written fast and plainly) | 20/20, 0 |
+/// | training114 | 9/14, 0/36 (same; rules alone 9/14 and 1/36; 22 welcome of 50, and sellers borrowing their voice: a new graduate's first sales quota, a teacher turned insurance agent wanting 'the names of five or six clients', a realtor's career change, a student ambassador's MLM blast) | 14/14, 0 |
+/// | training115 | 18/20, 0/30 (same; rules alone 17/20; endorsements and second-degree asks; still missed: a reply to Hank's own refusal that downsizes the ask to 'just forward my note') | 19/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -266,7 +270,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 109, "expected the 109 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 113, "expected the 113 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
