@@ -320,12 +320,21 @@ impl Config {
         for file in &self.contacts.files {
             let path = self.resolve(file);
             match std::fs::read_to_string(&path) {
-                Ok(text) => entries.extend(
-                    text.lines()
-                        .map(|l| l.split('#').next().unwrap_or("").trim())
-                        .filter(|l| !l.is_empty())
-                        .map(str::to_string),
-                ),
+                Ok(text) => {
+                    let lines =
+                        text.lines().enumerate().map(|(i, l)| (i + 1, l.split('#').next().unwrap_or("").trim()));
+                    for (number, line) in lines.filter(|(_, l)| !l.is_empty()) {
+                        // "Ann <ann@x.example>" or "x.example" would never match anyone.
+                        match check_contact(line) {
+                            Ok(()) => entries.push(line.to_string()),
+                            Err(problem) => errors.push(ConfigError {
+                                origin: self.origin(),
+                                key: "contacts.files".into(),
+                                problem: format!("{} line {number}: {problem}", path.display()),
+                            }),
+                        }
+                    }
+                }
                 Err(e) => errors.push(ConfigError {
                     origin: self.origin(),
                     key: "contacts.files".into(),
@@ -405,16 +414,15 @@ pub fn load_with_env(path: Option<&Path>, env: Option<Map<String, String>>) -> R
     let environment = Environment::with_prefix("SCREENER")
         .prefix_separator("_")
         .separator("__")
-        .try_parsing(true)
-        .list_separator(",")
-        .with_list_parse_key("identity.addresses")
-        .with_list_parse_key("contacts.known")
-        .with_list_parse_key("contacts.files")
+        // Values stay strings: parsing them here would turn a password such as
+        // "0123" into the number 123. Each key's reader parses what it expects from
+        // the environment (numbers, booleans, durations, comma-separated lists).
+        .try_parsing(false)
         .source(env);
     let built = builder
         .add_source(environment)
         .build()
-        .map_err(|e| fail("(file)", format!("the file is not valid TOML: {e}")))?;
+        .map_err(|e| fail("(file)", format!("the file is not valid TOML: {}", without_source_lines(&e.to_string()))))?;
     let table = built.collect().map_err(|e| fail("(file)", e.to_string()))?;
 
     let mut errors = Vec::new();
@@ -700,7 +708,15 @@ impl<'a> Section<'a> {
 
     fn float(&mut self, key: &str, default: f64, min: f64, max: f64) -> f64 {
         let Some(value) = self.take(key) else { return default };
-        match value.clone().into_float() {
+        // Only numbers: `true` or "6" in a file is a mistake, not 1.0 or 6.0.
+        let number = match &value.kind {
+            ValueKind::Float(x) => Ok(*x),
+            ValueKind::I64(n) => Ok(*n as f64),
+            ValueKind::U64(n) => Ok(*n as f64),
+            ValueKind::String(text) if from_environment(&value) => text.trim().parse::<f64>().map_err(|_| ()),
+            _ => Err(()),
+        };
+        match number {
             Ok(x) if x.is_finite() && (min..=max).contains(&x) => x,
             Ok(x) => {
                 self.problem_at(
@@ -723,8 +739,15 @@ impl<'a> Section<'a> {
 
     fn uint(&mut self, key: &str, default: u64, min: u64, max: u64) -> u64 {
         let Some(value) = self.take(key) else { return default };
-        match value.clone().into_int() {
-            Ok(x) if x >= 0 && (min..=max).contains(&(x as u64)) => x as u64,
+        // Only whole numbers: 2048.9 or `false` is a mistake, not 2049 or 0.
+        let number = match &value.kind {
+            ValueKind::I64(n) => u64::try_from(*n).ok(),
+            ValueKind::U64(n) => Some(*n),
+            ValueKind::String(text) if from_environment(&value) => text.trim().parse::<u64>().ok(),
+            _ => None,
+        };
+        match number {
+            Some(x) if (min..=max).contains(&x) => x,
             _ => {
                 self.problem_at(
                     Some(&value),
@@ -740,6 +763,10 @@ impl<'a> Section<'a> {
         let Some(value) = self.take(key) else { return default };
         match value.kind {
             ValueKind::Boolean(b) => b,
+            ValueKind::String(ref text) if from_environment(&value) && text.trim().eq_ignore_ascii_case("true") => true,
+            ValueKind::String(ref text) if from_environment(&value) && text.trim().eq_ignore_ascii_case("false") => {
+                false
+            }
             ref other => {
                 self.problem_at(Some(&value), key, format!("expected true or false, found {}", describe(other)));
                 default
@@ -752,6 +779,10 @@ impl<'a> Section<'a> {
         let parsed = match &value.kind {
             ValueKind::I64(n) if *n >= 0 => Some(Duration::from_secs(*n as u64)),
             ValueKind::U64(n) => Some(Duration::from_secs(*n)),
+            // A bare number of seconds from the environment, as in a file.
+            ValueKind::String(s) if from_environment(&value) && s.trim().parse::<u64>().is_ok() => {
+                s.trim().parse().ok().map(Duration::from_secs)
+            }
             ValueKind::String(s) => humantime::parse_duration(s.trim()).ok(),
             _ => None,
         };
@@ -841,6 +872,12 @@ impl<'a> Section<'a> {
         let value = self.take(key)?;
         match &value.kind {
             ValueKind::String(s) => Some(s.clone()),
+            // A mistyped secret is not shown: an error message may end up in a log.
+            other if is_secret_key(key) => {
+                let found = describe(other).split(' ').take(2).collect::<Vec<_>>().join(" ");
+                self.problem_at(Some(&value), key, format!("expected a string, found {found} (value not shown)"));
+                None
+            }
             other => {
                 self.problem_at(Some(&value), key, format!("expected a string, found {}", describe(other)));
                 None
@@ -852,6 +889,14 @@ impl<'a> Section<'a> {
         let Some(value) = self.take(key) else { return Vec::new() };
         let items = match &value.kind {
             ValueKind::Array(items) => items.clone(),
+            // From the environment a list is written comma-separated.
+            ValueKind::String(text) if from_environment(&value) => text
+                .split(',')
+                .filter(|item| !item.trim().is_empty())
+                .map(|item| {
+                    Value::new(value.origin().map(str::to_string).as_ref(), ValueKind::String(item.to_string()))
+                })
+                .collect(),
             // A single string where a list is expected: accept it as a list of one.
             ValueKind::String(_) => vec![value.clone()],
             other => {
@@ -918,6 +963,30 @@ impl<'a> Section<'a> {
         }
         errors.append(&mut self.errors);
     }
+}
+
+/// A TOML parse error without the lines of the file it quotes, which may hold a
+/// password: "TOML parse error at line 3, column 12 ... invalid basic string".
+fn without_source_lines(error: &str) -> String {
+    error
+        .lines()
+        .filter(|line| {
+            !line.trim_start().trim_start_matches(|c: char| c.is_ascii_digit()).trim_start().starts_with('|')
+        })
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The environment source marks its values with this origin.
+fn from_environment(value: &Value) -> bool {
+    value.origin() == Some("the environment")
+}
+
+/// Keys whose value must never appear in a message.
+fn is_secret_key(key: &str) -> bool {
+    key == "password"
 }
 
 fn describe(kind: &ValueKind) -> String {

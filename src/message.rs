@@ -95,8 +95,14 @@ pub struct MachineMarkers {
 impl MachineMarkers {
     /// The Precedence value when it marks bulk or list mail (bulk, list, junk).
     pub fn bulk_precedence(&self) -> Option<&str> {
-        self.precedence.as_deref().filter(|p| matches!(*p, "bulk" | "list" | "junk"))
+        self.precedence.as_deref().filter(|p| matches!(first_token(p), "bulk" | "list" | "junk"))
     }
+}
+
+/// The keyword a header value starts with: "auto-generated" in
+/// "auto-generated; type=feedback", "bulk" in "bulk (list mail)".
+pub fn first_token(value: &str) -> &str {
+    value.trim_start().split([';', ' ', '\t', '(', ',']).next().unwrap_or("")
 }
 
 /// The normalized text the rules are matched against.
@@ -121,6 +127,9 @@ pub struct History {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Message {
     pub from: Option<Mailbox>,
+    /// More than one From header, or a From naming more than one mailbox: who wrote
+    /// is unknown, so the sender is neither a known contact nor owed a reply.
+    pub sender_ambiguous: bool,
     pub reply_to: Vec<Mailbox>,
     pub return_path: ReturnPath,
     pub to: Vec<Mailbox>,
@@ -151,7 +160,20 @@ pub fn parse(raw: &[u8], limits: Limits, authserv_id: Option<&str>) -> Result<Me
         return Err(ParseError::NoHeaders);
     }
 
-    let raw_headers: Vec<(&str, &str)> = parsed.headers_raw().collect();
+    // Every header, its bytes read lossily: mail-parser's `headers_raw` skips a value
+    // that is not UTF-8, and a List-Id or Authentication-Results header must not
+    // vanish because the sender put one Latin-1 byte in it.
+    let raw_headers: Vec<(&str, std::borrow::Cow<'_, str>)> = parsed
+        .parts
+        .first()
+        .map(|part| part.headers.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .map(|h| {
+            let bytes = parsed.raw_message.get(h.offset_start as usize..h.offset_end as usize).unwrap_or_default();
+            (h.name.as_str(), String::from_utf8_lossy(bytes))
+        })
+        .collect();
     let header = |name: &str| {
         raw_headers
             .iter()
@@ -160,6 +182,22 @@ pub fn parse(raw: &[u8], limits: Limits, authserv_id: Option<&str>) -> Result<Me
     };
 
     let from = parsed.from().and_then(first_mailbox);
+    // Which of several From headers, or of several mailboxes in one, the server
+    // authenticated is unknown, and mail-parser reads the last header.
+    let from_headers = raw_headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case("From")).count();
+    let sender_ambiguous = from_headers > 1 || mailboxes(parsed.from()).len() > 1;
+    // Every occurrence of a machine marker counts: "Auto-Submitted: no" above
+    // "Auto-Submitted: auto-generated" is still a machine's mail.
+    let all = |name: &str| -> Vec<String> {
+        raw_headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| clean(v).trim().to_ascii_lowercase())
+            .collect()
+    };
+    let auto_submitted = all("Auto-Submitted");
+    let precedence = all("Precedence");
+    let suppress = all("X-Auto-Response-Suppress");
     let return_path = match header("Return-Path") {
         None => ReturnPath::Missing,
         Some(v) => {
@@ -170,20 +208,21 @@ pub fn parse(raw: &[u8], limits: Limits, authserv_id: Option<&str>) -> Result<Me
     let robot_sender = from.as_ref().is_some_and(|m| is_robot_address(&m.address))
         || matches!(&return_path, ReturnPath::Address(a) if is_robot_address(a));
     let machine = MachineMarkers {
-        auto_submitted: header("Auto-Submitted"),
+        auto_submitted: auto_submitted.iter().find(|v| first_token(v) != "no").or(auto_submitted.first()).cloned(),
         list_headers: raw_headers
             .iter()
             .filter(|(n, _)| n.len() > 5 && n.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("list-")))
             .map(|(n, _)| n.to_string())
             .collect(),
-        precedence: header("Precedence"),
-        x_auto_response_suppress: header("X-Auto-Response-Suppress"),
+        precedence: precedence
+            .iter()
+            .find(|v| matches!(first_token(v), "bulk" | "list" | "junk"))
+            .or(precedence.first())
+            .cloned(),
+        x_auto_response_suppress: (!suppress.is_empty()).then(|| suppress.join(", ")),
         robot_sender,
     };
-    let auth = AuthVerdicts::from_headers(
-        raw_headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case("Authentication-Results")).map(|(_, v)| *v),
-        authserv_id,
-    );
+    let auth = AuthVerdicts::from_headers(raw_headers.iter().map(|(n, v)| (*n, v.as_ref())), authserv_id);
 
     let subject = clean(parsed.subject().unwrap_or(""));
     let mut body = String::new();
@@ -213,14 +252,25 @@ pub fn parse(raw: &[u8], limits: Limits, authserv_id: Option<&str>) -> Result<Me
         in_reply_to: ids(parsed.in_reply_to()),
         references: ids(parsed.references()),
         date: parsed.date().map(|d| d.to_rfc3339()),
-        text: Text { subject: normalize(&subject), body: normalize(&split.written), truncated },
+        text: Text { subject: normalize(&subject), body: normalized_within(&split.written, budget), truncated },
         history: History { present: split.has_history, addresses: split.quoted_addresses, names: split.quoted_names },
         subject: subject.into_owned(),
         from,
+        sender_ambiguous,
         return_path,
         machine,
         auth,
     })
+}
+
+/// `text` normalized, at most `budget` bytes: NFKC can expand a character many times
+/// (U+FDFA is 18 letters), and the text was cut to the budget before normalization.
+fn normalized_within(text: &str, budget: usize) -> String {
+    let mut normalized = normalize(text);
+    if normalized.len() > budget {
+        truncate_at_char(&mut normalized, budget);
+    }
+    normalized
 }
 
 /// True for local parts that belong to software, not people: RFC 3834 §3.1 and
@@ -310,6 +360,26 @@ mod tests {
 
     fn parse_str(s: &str) -> Message {
         parse(s.as_bytes(), Limits::default(), Some("mx.example.org")).unwrap()
+    }
+
+    #[test]
+    fn normalization_cannot_grow_the_text_past_the_budget() {
+        // U+FDFA becomes 18 letters under NFKC.
+        let body = "\u{FDFA}".repeat(3000);
+        let raw = format!("From: a@s.example\nSubject: s\nContent-Type: text/plain; charset=utf-8\n\n{body}");
+        let limits = Limits { max_scored_bytes: 4096 };
+        let m = parse(raw.as_bytes(), limits, None).unwrap();
+        assert!(m.text.truncated);
+        assert!(m.text.body.len() <= 4096, "{}", m.text.body.len());
+    }
+
+    #[test]
+    fn a_header_that_is_not_utf8_is_still_seen() {
+        let raw = b"From: ann@s.example\nList-Id: Caf\xe9 <cafe.s.example>\nAuthentication-Results: mx.b.example; dkim=fail header.i=\xe9@s.example\nTo: hank@b.example\nSubject: hi\n\nbody";
+        let m = parse(raw, Limits::default(), Some("mx.b.example")).unwrap();
+        assert_eq!(m.machine.list_headers.len(), 1);
+        assert!(m.machine.list_headers[0].eq_ignore_ascii_case("list-id"));
+        assert!(m.auth.any_failed(), "{:?}", m.auth);
     }
 
     #[test]

@@ -73,6 +73,8 @@ pub enum NoReply {
     RobotSender(String),
     #[error("the message has no From address")]
     NoSender,
+    #[error("the message names more than one sender (several From headers or mailboxes): who wrote is unknown")]
+    AmbiguousSender,
     #[error("none of identity.addresses is among To/Cc: the message was not addressed to you personally")]
     NotAddressedToUser,
     #[error("the server recorded an authentication failure ({0}): the sender may be forged")]
@@ -101,7 +103,11 @@ pub fn reply_target(message: &Message) -> Result<String, NoReply> {
         ReturnPath::Address(a) => {
             let from = message.from.as_ref().ok_or(NoReply::NoSender)?;
             let domain = a.rsplit_once('@').map_or("", |(_, d)| d);
-            if crate::message::auth::domain_aligned(domain, from.domain()) {
+            // The envelope sender is the person's only when SPF, if the server checked
+            // it, vouches for it: a replayed DKIM signature can come with any address
+            // on the From domain.
+            let spf_ok = message.auth.spf_passed(domain) || !message.auth.results.iter().any(|r| r.method == "spf");
+            if crate::message::auth::domain_aligned(domain, from.domain()) && spf_ok {
                 Ok(a.clone())
             } else {
                 dmarc_from().ok_or_else(|| NoReply::UnalignedReturnPath(a.clone()))
@@ -126,7 +132,7 @@ pub fn reply_eligibility(
     require_authenticated: bool,
 ) -> Result<(), NoReply> {
     let markers = &message.machine;
-    if let Some(value) = markers.auto_submitted.as_deref().filter(|v| !v.starts_with("no")) {
+    if let Some(value) = markers.auto_submitted.as_deref().filter(|v| crate::message::first_token(v) != "no") {
         return Err(NoReply::AutoSubmitted(value.to_string()));
     }
     if let Some(name) = markers.list_headers.first() {
@@ -145,6 +151,9 @@ pub fn reply_eligibility(
         return Err(NoReply::NullReturnPath);
     }
     let from = message.from.as_ref().ok_or(NoReply::NoSender)?;
+    if message.sender_ambiguous {
+        return Err(NoReply::AmbiguousSender);
+    }
     if markers.robot_sender {
         let robot = match &message.return_path {
             ReturnPath::Address(a) if crate::message::is_robot_address(a) => a.clone(),
@@ -195,7 +204,15 @@ pub fn decide(message: &Message, classification: Classification, settings: &Sett
     } else if let Some(from) = &message.from {
         let own = settings.user_addresses.iter().any(|u| u.eq_ignore_ascii_case(&from.address));
         if own || settings.contacts.contains(&from.address) {
-            if message.auth.from_forged(from.domain()) {
+            if message.sender_ambiguous {
+                reasons.push(policy_reason(
+                    "ambiguous-contact",
+                    format!(
+                        "{} is a known address, but the message names more than one sender: treated as a stranger",
+                        from.address
+                    ),
+                ));
+            } else if message.auth.from_forged(from.domain(), !message.machine.list_headers.is_empty()) {
                 reasons.push(policy_reason(
                     "forged-contact",
                     format!("{} is a known address, but the server recorded an authentication failure: treated as a stranger", from.address),
@@ -365,6 +382,25 @@ mod tests {
     }
 
     #[test]
+    fn two_senders_are_no_known_contact_and_get_no_reply() {
+        // The server judged one From; mail-parser reads the last. Neither is trusted.
+        let u = users();
+        let c = Contacts::new(["victim@v.example"]);
+        let raw = format!(
+            "{AUTH_OK}Return-Path: <ann@s.example>\nFrom: ann@s.example\nFrom: Victim <victim@v.example>\nTo: hank@b.example\n\nx"
+        );
+        let m = parse(raw.as_bytes(), Limits::default(), Some("mx.b.example")).unwrap();
+        assert!(m.sender_ambiguous);
+        let d = decide(&m, scored(9.0), &settings(&u, &c));
+        assert_eq!(d.action, Action::File, "{:?}", d.reasons);
+        assert!(d.reasons.iter().any(|r| r.rule == "policy:ambiguous-contact"), "{:?}", d.reasons);
+        assert!(d.reasons.iter().any(|r| r.excerpt.contains("more than one sender")), "{:?}", d.reasons);
+        let group = format!("{AUTH_OK}From: ann@s.example, bob@s.example\nTo: hank@b.example\n\nx");
+        let m = parse(group.as_bytes(), Limits::default(), Some("mx.b.example")).unwrap();
+        assert_eq!(reply_eligibility(&m, &u, true), Err(NoReply::AmbiguousSender));
+    }
+
+    #[test]
     fn forged_known_contact_is_a_stranger() {
         let u = users();
         let c = Contacts::new(["ann@s.example"]);
@@ -387,6 +423,12 @@ mod tests {
             ("Precedence: junk\n", "Precedence"),
             ("X-Auto-Response-Suppress: OOF, AutoReply\n", "X-Auto-Response-Suppress"),
             ("X-Auto-Response-Suppress: All\n", "X-Auto-Response-Suppress"),
+            // Every occurrence counts, and only the keyword "no" means a person.
+            ("Auto-Submitted: no\nAuto-Submitted: auto-generated\n", "Auto-Submitted"),
+            ("Auto-Submitted: notified\n", "Auto-Submitted"),
+            ("Precedence: normal\nPrecedence: bulk\n", "Precedence"),
+            ("Precedence: bulk; x\n", "Precedence"),
+            ("X-Auto-Response-Suppress: DR\nX-Auto-Response-Suppress: OOF\n", "X-Auto-Response-Suppress"),
         ];
         for (header, why) in cases {
             let d = decide(&msg(&format!("{AUTH_OK}{header}")), scored(9.0), &s);
@@ -447,6 +489,11 @@ mod tests {
         assert_eq!(reply_target(&no_dmarc), Err(NoReply::NoReplyAddress("s.example".into())));
         let other_domain = "Authentication-Results: mx.b.example; dmarc=pass header.from=t.example\n";
         assert!(reply_target(&m(&format!("{other_domain}From: ann@s.example\n\nx"))).is_err());
+        // On the From domain but without an SPF pass for it (a replayed signature from
+        // a host SPF does not fail outright): the DMARC-verified From, not the envelope.
+        let neutral = "Authentication-Results: mx.b.example; spf=neutral smtp.mailfrom=s.example; dkim=pass header.d=s.example; dmarc=pass header.from=s.example\n";
+        let replayed = m(&format!("{neutral}Return-Path: <victim@s.example>\nFrom: attacker@s.example\n\nx"));
+        assert_eq!(reply_target(&replayed), Ok("attacker@s.example".into()));
         let robot = m(&format!("{AUTH_OK}Return-Path: <mailer-daemon@s.example>\nFrom: ann@s.example\n\nx"));
         assert!(matches!(reply_target(&robot), Err(NoReply::RobotSender(_))));
         // Even with authentication not required, an unverified From without Return-Path gets nothing.

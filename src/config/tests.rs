@@ -167,6 +167,11 @@ fn contact_files_are_read_relative_to_the_config() {
     let (_d2, c) = load_text("[contacts]\nfiles = [\"missing.txt\"]\n", &[]);
     let e = c.unwrap().contact_entries().unwrap_err();
     assert!(e.to_string().contains("contacts.files: cannot read"), "{e}");
+    // A line that could never match anyone is an error naming its line.
+    let (dir, c) = load_text("[contacts]\nfiles = [\"contacts.txt\"]\n", &[]);
+    std::fs::write(dir.path().join("contacts.txt"), "b@x.example\nAnn <ann@x.example>\nx.example\n").unwrap();
+    let e = c.unwrap().contact_entries().unwrap_err().to_string();
+    assert!(e.contains("contacts.txt line 2") && e.contains("contacts.txt line 3"), "{e}");
 }
 
 #[test]
@@ -234,4 +239,47 @@ fn sending_declines_needs_smtp_and_an_identity() {
     // Draft mode needs no SMTP server.
     let (_d, ok) = load_text("[identity]\naddresses = [\"h@b.example\"]\n[decline]\nenabled = true\n", &[]);
     assert!(ok.is_ok());
+}
+
+#[test]
+fn wrong_types_are_errors_not_conversions() {
+    let e = errors(
+        "[scoring]\nfile_threshold = true\nmax_scored_bytes = 2048.9\n[decline]\nper_sender_days = \"30\"\nmax_per_hour = false\n",
+    );
+    assert_eq!(e.len(), 4, "{e:#?}");
+    assert!(e[0].contains("scoring.file_threshold") && e[0].contains("boolean"), "{}", e[0]);
+    assert!(e.iter().any(|m| m.contains("max_scored_bytes") && m.contains("2048.9")), "{e:#?}");
+    assert!(e.iter().any(|m| m.contains("per_sender_days") && m.contains("string")), "{e:#?}");
+    assert!(e.iter().any(|m| m.contains("max_per_hour") && m.contains("boolean")), "{e:#?}");
+}
+
+#[test]
+fn the_environment_is_read_as_text_so_a_numeric_password_survives() {
+    let (_d, c) = load_text(
+        "[imap]\nhost = \"imap.example.org\"\nusername = \"hank\"\n",
+        &[
+            ("SCREENER_IMAP__PASSWORD", "0123"),
+            ("SCREENER_DECLINE__REQUIRE_AUTHENTICATED", "FALSE"),
+            ("SCREENER_SMTP__TIMEOUT", "45"),
+            ("SCREENER_DAEMON__IDLE_TIMEOUT", "10m"),
+        ],
+    );
+    let c = c.unwrap_or_else(|e| panic!("{e}"));
+    match &c.imap.password {
+        Some(crate::secret::PasswordSource::Password(p)) => assert_eq!(p.expose(), "0123"),
+        other => panic!("{other:?}"),
+    }
+    assert!(!c.decline.require_authenticated);
+    assert_eq!(c.smtp.timeout, Duration::from_secs(45));
+}
+
+#[test]
+fn a_mistyped_password_is_never_shown() {
+    let e = errors("[imap]\nhost = \"imap.example.org\"\nusername = \"hank\"\npassword = 84736251\n");
+    assert!(e[0].contains("imap.password"), "{}", e[0]);
+    assert!(!e.iter().any(|m| m.contains("84736251")), "{e:#?}");
+    // A TOML syntax error quotes the offending line of the file; not here.
+    let e = errors("[imap]\nhost = \"imap.example.org\"\npassword = \"hunter2\n");
+    assert!(e[0].contains("not valid TOML") && e[0].contains("line 3"), "{}", e[0]);
+    assert!(!e.iter().any(|m| m.contains("hunter2")), "{e:#?}");
 }

@@ -24,6 +24,8 @@ pub fn parse_header(value: &str) -> Option<(String, Vec<AuthResult>)> {
     let authserv_id = sections.next()?.split_whitespace().next()?.to_ascii_lowercase();
     let mut results = Vec::new();
     for section in sections {
+        // RFC 8601 allows blanks around '=': "spf = fail" is a failure like "spf=fail".
+        let section = tighten_equals(section);
         let mut tokens = section.split_whitespace();
         let Some(first) = tokens.next() else { continue };
         let Some((method, result)) = first.split_once('=') else {
@@ -49,6 +51,24 @@ pub fn parse_header(value: &str) -> Option<(String, Vec<AuthResult>)> {
         results.push(AuthResult { method, result, domain });
     }
     Some((authserv_id, results))
+}
+
+/// `text` with the blanks around each '=' removed.
+fn tighten_equals(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_blank = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            pending_blank = true;
+            continue;
+        }
+        if pending_blank && c != '=' && !out.ends_with('=') && !out.is_empty() {
+            out.push(' ');
+        }
+        pending_blank = false;
+        out.push(c);
+    }
+    out
 }
 
 /// Removes RFC 5322 comments, which may nest and may hold text such as
@@ -91,15 +111,35 @@ pub struct AuthVerdicts {
 }
 
 impl AuthVerdicts {
-    /// Picks the headers to believe: every header stamped with `authserv_id` when it is
-    /// configured, otherwise the topmost header (the one the last hop, normally the
-    /// user's own server, added).
-    pub fn from_headers<'a>(values: impl Iterator<Item = &'a str>, authserv_id: Option<&str>) -> Self {
+    /// Picks the results to believe from the header block (`(name, value)` in order,
+    /// topmost first). With `authserv_id` configured: the headers stamped with it that
+    /// the user's own server added on top, before the next Received header below them;
+    /// a sender can write a header with the same stamp further down, so from those only
+    /// failures count, never a pass. Without it: the topmost header (the one the last
+    /// hop, normally the user's own server, added).
+    pub fn from_headers<'a>(headers: impl Iterator<Item = (&'a str, &'a str)>, authserv_id: Option<&str>) -> Self {
         let mut results = Vec::new();
-        for value in values {
+        // Whether a header with our stamp was seen, and whether a Received header has
+        // followed it since (which ends the run our own server wrote).
+        let (mut seen_ours, mut run_over) = (false, false);
+        for (name, value) in headers {
+            if name.eq_ignore_ascii_case("Received") {
+                run_over |= seen_ours;
+                continue;
+            }
+            if !name.eq_ignore_ascii_case("Authentication-Results") {
+                continue;
+            }
             let Some((id, found)) = parse_header(value) else { continue };
             match authserv_id {
-                Some(wanted) if id.eq_ignore_ascii_case(wanted) => results.extend(found),
+                Some(wanted) if id.eq_ignore_ascii_case(wanted) => {
+                    seen_ours = true;
+                    if run_over {
+                        results.extend(found.into_iter().filter(|r| r.result != "pass"));
+                    } else {
+                        results.extend(found);
+                    }
+                }
                 Some(_) => {}
                 None => {
                     results.extend(found);
@@ -129,11 +169,17 @@ impl AuthVerdicts {
     /// pick, and an automatic reply could land on someone who never wrote.
     pub fn from_domain_authenticated(&self, from_domain: &str) -> bool {
         if self.results.iter().any(|r| r.method == "dmarc") {
-            return self.any("dmarc", |r| r.result == "pass");
+            // A pass for some other domain says nothing about this From.
+            return self.dmarc_passed(from_domain) && !self.any("dmarc", |r| r.result != "pass");
         }
         let aligned =
             |r: &AuthResult| r.result == "pass" && r.domain.as_deref().is_some_and(|d| domain_aligned(d, from_domain));
         self.any("dkim", aligned) || self.any("spf", aligned)
+    }
+
+    /// True when SPF passed for the envelope sender's `domain`.
+    pub fn spf_passed(&self, domain: &str) -> bool {
+        self.any("spf", |r| r.result == "pass" && r.domain.as_deref().is_some_and(|d| domain_aligned(d, domain)))
     }
 
     /// True when DMARC passed for `from_domain` (a verdict naming no domain counts, as
@@ -143,14 +189,17 @@ impl AuthVerdicts {
     }
 
     /// True when the server recorded that the From address is not what it claims:
-    /// DMARC failed (and no ARC chain vouches for a mailing list in between), or,
-    /// without a DMARC verdict, SPF or DKIM failed for the From domain and nothing passed.
-    pub fn from_forged(&self, from_domain: &str) -> bool {
-        let arc_pass = self.any("arc", |r| r.result == "pass");
+    /// DMARC failed, or, without a DMARC pass for the From domain, SPF or DKIM failed
+    /// for it and nothing passed. An ARC pass excuses the failure only for mail that
+    /// came `through_list` (List-* headers): mailing lists break the author's DKIM
+    /// signature, and list mail never gets a reply. Anywhere else it counts for
+    /// nothing, since anyone can seal a chain of their own.
+    pub fn from_forged(&self, from_domain: &str, through_list: bool) -> bool {
+        let excused = through_list && self.any("arc", |r| r.result == "pass");
         if self.any("dmarc", |r| r.result == "fail") {
-            return !arc_pass;
+            return !excused;
         }
-        if self.any("dmarc", |r| r.result == "pass") {
+        if self.dmarc_passed(from_domain) {
             return false;
         }
         let for_from = |r: &AuthResult| r.domain.as_deref().is_none_or(|d| domain_aligned(d, from_domain));
@@ -158,7 +207,7 @@ impl AuthVerdicts {
             || self.any("dkim", |r| r.result == "fail" && for_from(r));
         let passed = self.any("spf", |r| r.result == "pass" && for_from(r))
             || self.any("dkim", |r| r.result == "pass" && for_from(r));
-        failed && !passed && !arc_pass
+        failed && !passed && !excused
     }
 }
 
@@ -194,6 +243,10 @@ mod tests {
         assert!(parse_header("").is_none());
     }
 
+    fn ar(values: &[&'static str]) -> impl Iterator<Item = (&'static str, &'static str)> {
+        values.iter().copied().map(|v| ("Authentication-Results", v))
+    }
+
     #[test]
     fn only_the_configured_server_counts() {
         let forged = "mx.bergstrom.example; spf=pass smtp.mailfrom=a.example; dkim=pass header.d=a.example; dmarc=pass header.from=a.example";
@@ -201,38 +254,75 @@ mod tests {
         // The sender prepended a fake header *below* the real one; with an authserv_id
         // configured, a header naming another server is ignored.
         let other = "evil.example; dmarc=pass header.from=a.example";
-        let v = AuthVerdicts::from_headers([other, real].into_iter(), Some("mx.bergstrom.example"));
-        assert!(v.from_forged("a.example"));
+        let v = AuthVerdicts::from_headers(ar(&[other, real]), Some("mx.bergstrom.example"));
+        assert!(v.from_forged("a.example", false));
         assert!(!v.from_domain_authenticated("a.example"));
         // Unset: only the topmost header.
-        let v = AuthVerdicts::from_headers([real, forged].into_iter(), None);
+        let v = AuthVerdicts::from_headers(ar(&[real, forged]), None);
         assert!(v.any_failed());
         assert_eq!(v.results.len(), 2);
     }
 
     #[test]
-    fn list_mail_with_arc_is_not_forged() {
-        let v = AuthVerdicts::from_headers([LIST].into_iter(), Some("mx.bergstrom.example"));
-        assert!(!v.from_forged("example.com"));
+    fn a_pass_stamped_with_our_id_below_a_received_header_is_not_believed() {
+        // The server's own header on top; the sender's, with the same stamp, below the
+        // hop that received it. Its failures still count, its passes do not.
+        let headers = [
+            ("Authentication-Results", "mx.b.example; spf=pass smtp.mailfrom=attacker.example"),
+            ("Received", "from attacker.example by mx.b.example"),
+            ("Authentication-Results", "mx.b.example; dkim=fail header.d=v.example; dmarc=pass header.from=v.example"),
+        ];
+        let v = AuthVerdicts::from_headers(headers.into_iter(), Some("mx.b.example"));
+        assert!(!v.from_domain_authenticated("v.example"));
+        assert!(v.any_failed());
+        // Several headers our server wrote together on top all count.
+        let headers = [
+            ("Authentication-Results", "mx.b.example; spf=pass smtp.mailfrom=v.example"),
+            ("Authentication-Results", "mx.b.example; dmarc=pass header.from=v.example"),
+            ("Received", "from v.example by mx.b.example"),
+        ];
+        let v = AuthVerdicts::from_headers(headers.into_iter(), Some("mx.b.example"));
+        assert!(v.from_domain_authenticated("v.example"));
+    }
+
+    #[test]
+    fn a_dmarc_pass_speaks_only_for_its_own_domain() {
+        let v = AuthVerdicts::from_headers(ar(&["mx.x; dmarc=pass header.from=attacker.example"]), None);
+        assert!(v.from_domain_authenticated("attacker.example"));
+        assert!(!v.from_domain_authenticated("victim.example"));
+        assert!(!v.dmarc_passed("victim.example"));
+    }
+
+    #[test]
+    fn blanks_around_the_equals_sign_are_results_too() {
+        let v = AuthVerdicts::from_headers(ar(&["mx.x; spf = fail smtp.mailfrom = a.example; dkim=none"]), None);
+        assert!(v.any_failed());
+        assert_eq!(v.results[0].domain.as_deref(), Some("a.example"));
+    }
+
+    #[test]
+    fn an_arc_pass_excuses_a_dmarc_failure_only_on_list_mail() {
+        let v = AuthVerdicts::from_headers(ar(&[LIST]), Some("mx.bergstrom.example"));
+        // A list broke the author's signature; the list's chain vouches for it.
+        assert!(!v.from_forged("example.com", true));
+        // Without List-* headers, the chain may be the forger's own.
+        assert!(v.from_forged("example.com", false));
         assert!(v.any_failed());
         assert!(!v.from_domain_authenticated("example.com"));
     }
 
     #[test]
     fn without_dmarc_aligned_dkim_or_spf_authenticates() {
-        let v = AuthVerdicts::from_headers(
-            ["mx.x; spf=pass smtp.mailfrom=bob@mail.a.example; dkim=none"].into_iter(),
-            None,
-        );
+        let v = AuthVerdicts::from_headers(ar(&["mx.x; spf=pass smtp.mailfrom=bob@mail.a.example; dkim=none"]), None);
         assert!(v.from_domain_authenticated("a.example"));
         assert!(!v.from_domain_authenticated("b.example"));
         // A domain without a DMARC policy is not authenticated by SPF alone.
         let v = AuthVerdicts::from_headers(
-            ["mx.x; spf=pass smtp.mailfrom=bob@a.example; dkim=none; dmarc=none header.from=a.example"].into_iter(),
+            ar(&["mx.x; spf=pass smtp.mailfrom=bob@a.example; dkim=none; dmarc=none header.from=a.example"]),
             None,
         );
         assert!(!v.from_domain_authenticated("a.example"));
-        let v = AuthVerdicts::from_headers(["mx.x; spf=softfail smtp.mailfrom=a.example"].into_iter(), None);
-        assert!(v.from_forged("a.example"));
+        let v = AuthVerdicts::from_headers(ar(&["mx.x; spf=softfail smtp.mailfrom=a.example"]), None);
+        assert!(v.from_forged("a.example", false));
     }
 }
