@@ -368,6 +368,25 @@ fn a_temporary_refusal_is_retried() {
 }
 
 #[test]
+fn a_released_message_takes_its_unsent_reply_and_its_sent_copy_with_it() {
+    let (server, smtp, setup) = send_setup(SmtpOptions::default(), "");
+    smtp.set_reply(Some("451 4.3.0 Try again later"));
+    server.append("INBOX", &ask(1, "noelle", "brightbooks.example", ""), &[]);
+    run_once(&setup, &smtp);
+    assert_eq!(ledger(&setup)[0].status, DeclineStatus::Queued);
+    assert_eq!(count(&server, "Sent"), 1, "the copy is made before the first attempt");
+    // The user disagrees and moves the original back to the inbox.
+    server.doveadm(&["move", "-u", server.user(), "INBOX", "mailbox", DECLINED, "all"]);
+    smtp.set_reply(None);
+    std::thread::sleep(Duration::from_millis(2500));
+    let log = run_once(&setup, &smtp);
+    assert_eq!(delivered(&server, &smtp), 0, "{log}");
+    let row = &ledger(&setup)[0];
+    assert_eq!(row.status, DeclineStatus::Cancelled, "{row:?}");
+    assert_eq!(count(&server, "Sent"), 0, "Sent never shows a reply nobody received:\n{log}");
+}
+
+#[test]
 fn the_rules_apply_again_at_send_time() {
     let (server, mut smtp, setup) = send_setup(SmtpOptions::default(), "");
     smtp.stop();

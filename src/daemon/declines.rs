@@ -260,17 +260,21 @@ impl Daemon {
         if rows.is_empty() {
             return Ok(false);
         }
-        let drafts = self.copy_folder(conn, SpecialUse::Drafts).await?;
         for row in rows {
-            conn.delete_message_id(&drafts, &row.reply_message_id)
+            // A draft sits in Drafts; a send-mode reply that never left has its copy in Sent.
+            let (which, what) =
+                if row.mode == "send" { (SpecialUse::Sent, "copy") } else { (SpecialUse::Drafts, "draft") };
+            let folder = self.copy_folder(conn, which).await?;
+            conn.delete_message_id(&folder, &row.reply_message_id)
                 .await
-                .with_context(|| format!("removing the drafted reply to {} from {drafts}", row.recipient))?;
+                .with_context(|| format!("removing the {what} of the reply to {} from {folder}", row.recipient))?;
             self.state.decline_done(
                 row.id,
                 DeclineStatus::Cancelled,
-                Some("released by the user; its draft removed"),
+                Some(&format!("released by the user; its {what} removed")),
             )?;
-            tracing::info!(to = %row.recipient, "drafted decline removed from {drafts}: you released the original");
+            let which = if what == "draft" { "drafted decline" } else { "copy of the unsent decline" };
+            tracing::info!(to = %row.recipient, "{which} removed from {folder}: you released the original");
         }
         Ok(true)
     }

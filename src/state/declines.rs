@@ -216,17 +216,24 @@ impl State {
     }
 
     /// Cancels the replies not yet on their way for a message the user released, and
-    /// marks its drafted reply for removal from Drafts (see `withdrawals`).
+    /// marks a drafted reply, or the Sent copy of a reply not yet sent, for removal
+    /// (see `withdrawals`).
     pub fn cancel_declines(&self, message_key: &str, why: &str) -> Result<usize> {
         let tx = self.conn.unchecked_transaction()?;
         let of_message = "journal_id IN (SELECT id FROM journal WHERE message_key = ?1)";
+        // A queued reply whose copy already went to Sent (an earlier attempt failed)
+        // is withdrawn like a draft, so that the copy goes too.
         let cancelled = tx.execute(
-            &format!("UPDATE decline SET status = 'cancelled', detail = ?2, done_at = ?3 WHERE status = 'queued' AND {of_message}"),
+            &format!(
+                "UPDATE decline SET status = 'cancelled', detail = ?2, done_at = ?3 \
+                 WHERE status = 'queued' AND NOT (copied = 1 AND mode = 'send') AND {of_message}"
+            ),
             params![message_key, why, unix_now()],
         )?;
         let withdrawn = tx.execute(
             &format!(
-                "UPDATE decline SET status = 'withdrawing', detail = ?2 WHERE status = 'drafted' AND {of_message}"
+                "UPDATE decline SET status = 'withdrawing', detail = ?2 \
+                 WHERE (status = 'drafted' OR (status = 'queued' AND copied = 1 AND mode = 'send')) AND {of_message}"
             ),
             params![message_key, why],
         )?;
