@@ -181,11 +181,12 @@ pub fn parse(raw: &[u8], limits: Limits, authserv_id: Option<&str>) -> Result<Me
             .map(|(_, v)| clean(v).trim().to_ascii_lowercase())
     };
 
-    let from = parsed.from().and_then(first_mailbox);
+    let from_mailboxes = mailboxes(parsed.from());
     // Which of several From headers, or of several mailboxes in one, the server
     // authenticated is unknown, and mail-parser reads the last header.
     let from_headers = raw_headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case("From")).count();
-    let sender_ambiguous = from_headers > 1 || mailboxes(parsed.from()).len() > 1;
+    let sender_ambiguous = from_headers > 1 || from_mailboxes.len() > 1;
+    let from = from_mailboxes.into_iter().next();
     // Every occurrence of a machine marker counts: "Auto-Submitted: no" above
     // "Auto-Submitted: auto-generated" is still a machine's mail.
     let all = |name: &str| -> Vec<String> {
@@ -312,23 +313,19 @@ fn truncate_at_char(s: &mut String, max: usize) {
     }
 }
 
-/// Replaces control characters (CR, LF, NUL, ESC ...) with spaces.
 /// The Message-ID of a header block, as [`parse`] reads it into `Message::message_id`:
 /// for matching a message found on the server against one that was journaled.
 pub fn header_message_id(header: &[u8]) -> Option<String> {
     PARSER.parse_headers(header)?.message_id().map(|id| clean(id).to_string())
 }
 
+/// Replaces control characters (CR, LF, NUL, ESC ...) with spaces.
 fn clean(s: &str) -> std::borrow::Cow<'_, str> {
     if s.chars().any(char::is_control) {
         s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().into()
     } else {
         s.into()
     }
-}
-
-fn first_mailbox(address: &Address) -> Option<Mailbox> {
-    mailboxes(Some(address)).into_iter().next()
 }
 
 fn mailboxes(address: Option<&Address>) -> Vec<Mailbox> {

@@ -89,6 +89,20 @@ pub enum NoReply {
     UnalignedReturnPath(String),
 }
 
+/// Why the From address, known or not, cannot be taken for the person it names:
+/// (rule, reason), or `None` when nothing speaks against it. Decisions and the
+/// send-time check both ask.
+pub fn known_address_doubt(message: &Message) -> Option<(&'static str, &'static str)> {
+    let from = message.from.as_ref()?;
+    if message.sender_ambiguous {
+        Some(("ambiguous-contact", "the message names more than one sender"))
+    } else if message.auth.from_forged(from.domain(), !message.machine.list_headers.is_empty()) {
+        Some(("forged-contact", "the server recorded an authentication failure"))
+    } else {
+        None
+    }
+}
+
 /// Where an automatic reply goes (RFC 3834 §4): the Return-Path recorded at delivery
 /// when it is on the (authenticated) From domain; otherwise, or without one, the From
 /// address, but only when DMARC vouches for its domain. An envelope sender on some
@@ -103,11 +117,8 @@ pub fn reply_target(message: &Message) -> Result<String, NoReply> {
         ReturnPath::Address(a) => {
             let from = message.from.as_ref().ok_or(NoReply::NoSender)?;
             let domain = a.rsplit_once('@').map_or("", |(_, d)| d);
-            // The envelope sender is the person's only when SPF, if the server checked
-            // it, vouches for it: a replayed DKIM signature can come with any address
-            // on the From domain.
-            let spf_ok = message.auth.spf_passed(domain) || !message.auth.results.iter().any(|r| r.method == "spf");
-            if crate::message::auth::domain_aligned(domain, from.domain()) && spf_ok {
+            // A replayed DKIM signature can come with any envelope on the From domain.
+            if crate::message::auth::domain_aligned(domain, from.domain()) && message.auth.envelope_vouched(domain) {
                 Ok(a.clone())
             } else {
                 dmarc_from().ok_or_else(|| NoReply::UnalignedReturnPath(a.clone()))
@@ -204,18 +215,10 @@ pub fn decide(message: &Message, classification: Classification, settings: &Sett
     } else if let Some(from) = &message.from {
         let own = settings.user_addresses.iter().any(|u| u.eq_ignore_ascii_case(&from.address));
         if own || settings.contacts.contains(&from.address) {
-            if message.sender_ambiguous {
+            if let Some((rule, why)) = known_address_doubt(message) {
                 reasons.push(policy_reason(
-                    "ambiguous-contact",
-                    format!(
-                        "{} is a known address, but the message names more than one sender: treated as a stranger",
-                        from.address
-                    ),
-                ));
-            } else if message.auth.from_forged(from.domain(), !message.machine.list_headers.is_empty()) {
-                reasons.push(policy_reason(
-                    "forged-contact",
-                    format!("{} is a known address, but the server recorded an authentication failure: treated as a stranger", from.address),
+                    rule,
+                    format!("{} is a known address, but {why}: treated as a stranger", from.address),
                 ));
             } else {
                 let who = if own { "one of your own addresses" } else { "a known contact" };

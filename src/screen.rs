@@ -131,10 +131,7 @@ impl Screener {
         }
         if let Some(from) = &msg.from {
             let own = config.identity.addresses.iter().any(|a| a.eq_ignore_ascii_case(&from.address));
-            if (own || self.contacts.contains(&from.address))
-                && !msg.sender_ambiguous
-                && !msg.auth.from_forged(from.domain(), !msg.machine.list_headers.is_empty())
-            {
+            if (own || self.contacts.contains(&from.address)) && policy::known_address_doubt(msg).is_none() {
                 return Err(format!("{} is now a known contact", from.address));
             }
         }

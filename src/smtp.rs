@@ -101,7 +101,7 @@ impl Mailer {
                 if e.is_permanent() && !auth {
                     Err(SendError::Permanent(text))
                 } else if e.is_transient() || auth || never_sent {
-                    // A 4xx reply: the server said "not now" and kept nothing.
+                    // A 4xx reply ("not now") or nothing sent: nothing was kept.
                     Err(SendError::Temporary(text))
                 } else {
                     Err(SendError::Unknown(text))

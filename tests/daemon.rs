@@ -158,13 +158,18 @@ fn sigterm_during_a_backlog_finishes_cleanly_with_nothing_half_done() {
     assert_eq!(server.count("INBOX"), 150);
 }
 
+/// Runs screener once and kills it right after it journals its first mailbox change.
+fn crash_after_intent(setup: &Setup) {
+    let (code, _) = setup.once(&[("SCREENERTEST_ABORT", "after-intent")]);
+    assert_ne!(code, 0, "the process was to abort");
+}
+
 #[test]
 fn crash_after_the_intent_is_reconciled_without_acting_twice() {
     let server = Dovecot::start();
     let setup = Setup::new(&server, "initial_scan = \"all\"");
     server.append("INBOX", &extractive(1), &[]);
-    let (code, _) = setup.once(&[("SCREENERTEST_ABORT", "after-intent")]);
-    assert_ne!(code, 0, "the process was to abort");
+    crash_after_intent(&setup);
     assert_eq!(server.count("INBOX"), 1, "nothing moved before the crash");
     assert_eq!(setup.journal(), vec![(1, "file".to_string(), "pending".to_string())]);
     // Initial scan again after the crash: the pending entry is reconciled, not redone blind.
@@ -222,8 +227,7 @@ fn reconciliation_needs_the_exact_message_id_in_the_target() {
     let setup = Setup::new(&server, "initial_scan = \"all\"");
     let raw = String::from_utf8(extractive(1)).unwrap();
     server.append("INBOX", &with_message_id(&raw, "<1@t.example>"), &[]);
-    let (code, _) = setup.once(&[("SCREENERTEST_ABORT", "after-intent")]);
-    assert_ne!(code, 0, "the process was to abort");
+    crash_after_intent(&setup);
     server.create_mailbox(FILED);
     server.append(FILED, &with_message_id(&raw, "<21@t.example>"), &[]);
     let (code, log) = setup.once(&[]);
@@ -240,8 +244,7 @@ fn a_dry_run_leaves_an_interrupted_action_to_the_next_real_run() {
     let server = Dovecot::start();
     let setup = Setup::new(&server, "initial_scan = \"all\"");
     server.append("INBOX", &extractive(1), &[]);
-    let (code, _) = setup.once(&[("SCREENERTEST_ABORT", "after-intent")]);
-    assert_ne!(code, 0, "the process was to abort");
+    crash_after_intent(&setup);
     let (code, log) = setup.once_with(&["--dry-run"], &[]);
     assert_eq!(code, 0, "{log}");
     assert!(log.contains("leaving unfinished actions for the next real run"), "{log}");
@@ -259,8 +262,7 @@ fn an_action_interrupted_before_a_uidvalidity_change_is_decided_again() {
     let server = Dovecot::start();
     let setup = Setup::new(&server, "initial_scan = \"all\"");
     server.append("INBOX", &extractive(1), &[]);
-    let (code, _) = setup.once(&[("SCREENERTEST_ABORT", "after-intent")]);
-    assert_ne!(code, 0, "the process was to abort");
+    crash_after_intent(&setup);
     let old = server.uidvalidity("INBOX");
     server.doveadm(&["mailbox", "update", "-u", server.user(), "--uid-validity", &(old + 1000).to_string(), "INBOX"]);
     let (code, log) = setup.once(&[]);

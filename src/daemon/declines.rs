@@ -262,8 +262,11 @@ impl Daemon {
         }
         for row in rows {
             // A draft sits in Drafts; a send-mode reply that never left has its copy in Sent.
-            let (which, what) =
-                if row.mode == "send" { (SpecialUse::Sent, "copy") } else { (SpecialUse::Drafts, "draft") };
+            let (which, what, described) = if row.mode == "send" {
+                (SpecialUse::Sent, "copy", "copy of the unsent decline")
+            } else {
+                (SpecialUse::Drafts, "draft", "drafted decline")
+            };
             let folder = self.copy_folder(conn, which).await?;
             conn.delete_message_id(&folder, &row.reply_message_id)
                 .await
@@ -273,8 +276,7 @@ impl Daemon {
                 DeclineStatus::Cancelled,
                 Some(&format!("released by the user; its {what} removed")),
             )?;
-            let which = if what == "draft" { "drafted decline" } else { "copy of the unsent decline" };
-            tracing::info!(to = %row.recipient, "{which} removed from {folder}: you released the original");
+            tracing::info!(to = %row.recipient, "{described} removed from {folder}: you released the original");
         }
         Ok(true)
     }

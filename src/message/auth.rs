@@ -177,9 +177,11 @@ impl AuthVerdicts {
         self.any("dkim", aligned) || self.any("spf", aligned)
     }
 
-    /// True when SPF passed for the envelope sender's `domain`.
-    pub fn spf_passed(&self, domain: &str) -> bool {
-        self.any("spf", |r| r.result == "pass" && r.domain.as_deref().is_some_and(|d| domain_aligned(d, domain)))
+    /// True when the envelope sender's `domain` can be believed: SPF passed for it, or
+    /// the server recorded no SPF verdict at all.
+    pub fn envelope_vouched(&self, domain: &str) -> bool {
+        !self.results.iter().any(|r| r.method == "spf")
+            || self.any("spf", |r| r.result == "pass" && r.domain.as_deref().is_some_and(|d| domain_aligned(d, domain)))
     }
 
     /// True when DMARC passed for `from_domain` (a verdict naming no domain counts, as
