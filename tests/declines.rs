@@ -368,6 +368,27 @@ fn a_temporary_refusal_is_retried() {
 }
 
 #[test]
+fn a_reply_given_up_after_three_days_takes_its_sent_copy_with_it() {
+    let (server, smtp, setup) = send_setup(SmtpOptions::default(), "");
+    smtp.set_reply(Some("451 4.3.0 Try again later"));
+    server.append("INBOX", &ask(1, "noelle", "brightbooks.example", ""), &[]);
+    run_once(&setup, &smtp);
+    assert_eq!(ledger(&setup)[0].status, DeclineStatus::Queued);
+    assert_eq!(count(&server, "Sent"), 1, "the copy is made before the first attempt");
+    // Three days of temporary failures, compressed: the reply is made older than the
+    // retry window and due now.
+    let db = rusqlite::Connection::open(setup.state_path()).unwrap();
+    db.execute("UPDATE decline SET created_at = created_at - 4 * 86400, next_attempt_at = 0", []).unwrap();
+    drop(db);
+    let log = run_once(&setup, &smtp);
+    let row = &ledger(&setup)[0];
+    assert_eq!(row.status, DeclineStatus::Failed, "{log}");
+    assert!(row.detail.as_deref().unwrap_or("").contains("gave up after 3 days"), "{row:?}");
+    assert_eq!(delivered(&server, &smtp), 0);
+    assert_eq!(count(&server, "Sent"), 0, "Sent never shows a reply nobody received:\n{log}");
+}
+
+#[test]
 fn a_released_message_takes_its_unsent_reply_and_its_sent_copy_with_it() {
     let (server, smtp, setup) = send_setup(SmtpOptions::default(), "");
     smtp.set_reply(Some("451 4.3.0 Try again later"));

@@ -221,7 +221,15 @@ impl Daemon {
                         tracing::warn!("could not remove the unsent copy from {sent_folder}: {e:#}");
                     }
                 }
-                Err(SendError::Temporary(words)) => self.retry_later(&row, &words)?,
+                Err(SendError::Temporary(words)) => {
+                    if self.retry_later(&row, &words)? {
+                        // Given up: the copy in Sent would claim a reply that never left.
+                        reselect = true;
+                        if let Err(e) = conn.delete_message_id(&sent_folder, &row.reply_message_id).await {
+                            tracing::warn!("could not remove the unsent copy from {sent_folder}: {e:#}");
+                        }
+                    }
+                }
                 Err(SendError::Unknown(words)) => {
                     tracing::warn!(
                         to = %row.recipient,
@@ -345,11 +353,13 @@ impl Daemon {
         }
     }
 
-    fn retry_later(&mut self, row: &DeclineRow, words: &str) -> Result<()> {
+    /// Schedules another attempt, or gives the reply up once it is 3 days old.
+    /// Returns whether it gave up.
+    fn retry_later(&mut self, row: &DeclineRow, words: &str) -> Result<bool> {
         if now() - row.created_at > GIVE_UP_AFTER {
             tracing::error!(to = %row.recipient, "decline given up after 3 days of temporary failures: {words}");
             self.state.decline_done(row.id, DeclineStatus::Failed, Some(&format!("gave up after 3 days: {words}")))?;
-            return Ok(());
+            return Ok(true);
         }
         let wait = retry_delay(self.config().smtp.retry_initial, row.attempts);
         tracing::warn!(
@@ -357,7 +367,8 @@ impl Daemon {
             "decline queued, next attempt in {}: {words}",
             humantime::format_duration(Duration::from_secs(wait.as_secs()))
         );
-        self.state.decline_retry(row.id, now() + wait.as_secs().max(1) as i64, words)
+        self.state.decline_retry(row.id, now() + wait.as_secs().max(1) as i64, words)?;
+        Ok(false)
     }
 }
 
