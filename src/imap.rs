@@ -7,7 +7,7 @@ use crate::config::{Imap as ImapConfig, TlsMode};
 use crate::secret::Secret;
 use anyhow::{Context, Result, anyhow, bail};
 use futures::TryStreamExt;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -99,6 +99,9 @@ pub struct Connection {
     capabilities: HashSet<String>,
     delimiter: Option<String>,
     existing: HashSet<String>,
+    /// The UIDVALIDITY each folder had when first selected in this session: UIDs
+    /// remembered across a re-SELECT mean nothing once it changes.
+    validity: HashMap<String, u32>,
 }
 
 /// Builds the rustls configuration: system roots plus `ca_file`, one crypto provider
@@ -199,7 +202,7 @@ impl Connection {
             }
             Ok(Err((e, _))) => return Err(anyhow!(e).context("LOGIN failed")),
         };
-        let mut conn = Connection { session, capabilities: HashSet::new(), delimiter: None, existing: HashSet::new() };
+        let mut conn = Connection { session, capabilities: HashSet::new(), delimiter: None, existing: HashSet::new(), validity: HashMap::new() };
         let capabilities =
             timeout(COMMAND_TIMEOUT, conn.session.capabilities()).await.context("CAPABILITY timed out")??;
         conn.capabilities = capability_names(&capabilities);
@@ -211,14 +214,29 @@ impl Connection {
     }
 
     /// SELECT (read-write) the watched mailbox.
+    ///
+    /// Fails when a folder selected earlier in this session comes back renumbered
+    /// (a new UIDVALIDITY, as after a restore): the caller still holds UIDs of the old
+    /// numbering, and acting on them would touch other messages. Ending the session
+    /// makes the next one resynchronize from scratch.
     pub async fn select(&mut self, mailbox: &str) -> Result<Selected> {
         let m = timeout(COMMAND_TIMEOUT, self.session.select(mailbox))
             .await
             .context("SELECT timed out")?
             .with_context(|| format!("cannot select {mailbox}"))?;
         let keywords = m.permanent_flags.iter().any(|f| matches!(f, async_imap::types::Flag::MayCreate));
+        let uidvalidity = m.uid_validity.context("the server sent no UIDVALIDITY")?;
+        if let Some(&before) = self.validity.get(mailbox)
+            && before != uidvalidity
+        {
+            anyhow::bail!(
+                "the UIDVALIDITY of {mailbox} changed from {before} to {uidvalidity} during this session (the \
+                 server renumbered it); reconnecting to resynchronize"
+            );
+        }
+        self.validity.insert(mailbox.to_string(), uidvalidity);
         Ok(Selected {
-            uidvalidity: m.uid_validity.context("the server sent no UIDVALIDITY")?,
+            uidvalidity,
             uidnext: m.uid_next.unwrap_or(m.exists + 1),
             exists: m.exists,
             keywords,
@@ -502,7 +520,7 @@ impl Connection {
         idle_timeout: Duration,
         interrupt: impl std::future::Future<Output = ()>,
     ) -> Result<(Connection, Woken)> {
-        let Connection { session, capabilities, delimiter, existing } = self;
+        let Connection { session, capabilities, delimiter, existing, validity } = self;
         let mut handle = session.idle();
         timeout(COMMAND_TIMEOUT, handle.init()).await.context("IDLE timed out")?.context("IDLE failed")?;
         let woken = {
@@ -522,7 +540,7 @@ impl Connection {
             .await
             .context("no answer to DONE: the connection is dead")?
             .context("ending IDLE failed")?;
-        Ok((Connection { session, capabilities, delimiter, existing }, woken))
+        Ok((Connection { session, capabilities, delimiter, existing, validity }, woken))
     }
 
     pub async fn noop(&mut self) -> Result<()> {

@@ -589,3 +589,35 @@ fn special_use_folders_are_found_by_their_attributes() {
         conn.logout().await;
     });
 }
+
+#[test]
+fn a_mailbox_renumbered_while_another_folder_was_selected_ends_the_session() {
+    use screener::imap::Connection;
+    let server = Dovecot::start();
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("s.toml"),
+        format!(
+            "[imap]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nusername = \"{}\"\n",
+            server.port(),
+            server.user()
+        ),
+    )
+    .unwrap();
+    let config = screener::config::load_with_env(Some(&dir.path().join("s.toml")), Some(Default::default())).unwrap();
+    let password = screener::secret::Secret::new(server.password());
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let mut conn = Connection::connect(&config.imap, &password).await.unwrap();
+        let first = conn.select("INBOX").await.unwrap();
+        conn.select("Sent").await.unwrap();
+        // Selecting the same numbering again is fine.
+        assert_eq!(conn.select("INBOX").await.unwrap().uidvalidity, first.uidvalidity);
+        conn.select("Sent").await.unwrap();
+        let renumbered = (first.uidvalidity + 1000).to_string();
+        server.doveadm(&["mailbox", "update", "-u", server.user(), "--uid-validity", &renumbered, "INBOX"]);
+        let e = conn.select("INBOX").await.expect_err("the old UIDs must not be used");
+        let words = format!("{e:#}");
+        assert!(words.contains("UIDVALIDITY of INBOX changed") && words.contains("resynchronize"), "{words}");
+    });
+}
