@@ -20,13 +20,15 @@ pub struct AuthResult {
 /// the value has no authserv-id at all.
 pub fn parse_header(value: &str) -> Option<(String, Vec<AuthResult>)> {
     let text = strip_comments(value);
-    let mut sections = text.split(';');
+    // A quoted value (a local-part such as "a;dmarc=pass") is the sender's text:
+    // its ';' and blanks separate nothing.
+    let mut sections = split_unquoted(&text, |c| c == ';').into_iter();
     let authserv_id = sections.next()?.split_whitespace().next()?.to_ascii_lowercase();
     let mut results = Vec::new();
     for section in sections {
         // RFC 8601 allows blanks around '=': "spf = fail" is a failure like "spf=fail".
         let section = tighten_equals(section);
-        let mut tokens = section.split_whitespace();
+        let mut tokens = split_unquoted(&section, char::is_whitespace).into_iter().filter(|t| !t.is_empty());
         let Some(first) = tokens.next() else { continue };
         let Some((method, result)) = first.split_once('=') else {
             continue; // "none", a bare version or garbage: no result to record
@@ -51,6 +53,26 @@ pub fn parse_header(value: &str) -> Option<(String, Vec<AuthResult>)> {
         results.push(AuthResult { method, result, domain });
     }
     Some((authserv_id, results))
+}
+
+/// `text` cut at each character `at` accepts, except inside double quotes.
+fn split_unquoted(text: &str, at: impl Fn(char) -> bool) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut start, mut in_quote, mut escaped) = (0, false, false);
+    for (i, c) in text.char_indices() {
+        if escaped {
+            escaped = false;
+        } else if c == '\\' && in_quote {
+            escaped = true;
+        } else if c == '"' {
+            in_quote = !in_quote;
+        } else if !in_quote && at(c) {
+            parts.push(&text[start..i]);
+            start = i + c.len_utf8();
+        }
+    }
+    parts.push(&text[start..]);
+    parts
 }
 
 /// `text` with the blanks around each '=' removed.
@@ -300,6 +322,21 @@ mod tests {
         let v = AuthVerdicts::from_headers(ar(&["mx.x; spf = fail smtp.mailfrom = a.example; dkim=none"]), None);
         assert!(v.any_failed());
         assert_eq!(v.results[0].domain.as_deref(), Some("a.example"));
+    }
+
+    #[test]
+    fn a_quoted_local_part_cannot_add_results() {
+        // The server quotes the envelope sender it was given; the sender chose it.
+        let stamped = r#"mx.x; spf=fail smtp.mailfrom="a;dmarc=pass header.from=victim.example"@attacker.example"#;
+        let v = AuthVerdicts::from_headers(ar(&[stamped]), None);
+        let summary: Vec<_> = v.results.iter().map(|r| format!("{}={}", r.method, r.result)).collect();
+        assert_eq!(summary, ["spf=fail"]);
+        assert_eq!(v.results[0].domain.as_deref(), Some("attacker.example"));
+        assert!(!v.dmarc_passed("victim.example"));
+        let spaced = r#"mx.x; spf=pass smtp.mailfrom="a dkim=pass"@a.example; dkim=fail header.d=a.example"#;
+        let v = AuthVerdicts::from_headers(ar(&[spaced]), None);
+        let summary: Vec<_> = v.results.iter().map(|r| format!("{}={}", r.method, r.result)).collect();
+        assert_eq!(summary, ["spf=pass", "dkim=fail"]);
     }
 
     #[test]
