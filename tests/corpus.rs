@@ -289,6 +289,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training117 | 17/20, 0/30 (same; rules alone 17/20; long warm holiday letters with the ask in a P.S.: 'all we'd need from you is your client mailing list') | 18/20, 0 (below the bar: see BELOW_THE_BAR) |
 /// | training118 | 8/20, 0/30 (same; rules alone 3/20; the implied ask again: 'Been after the Irvine Tech Park people since summer, can't get past the front desk. Everybody says you know them.') | 13/20, 0 (below the bar) |
 /// | training119 | 13/16, 0/34 (same; rules alone 13/16 and 1/34; sellers in a welcome voice and the real thing: 'would you ever let me sit quietly in on one of your client meetings?') | 15/16, 0 (below the bar) |
+/// | training120 | 19/20, 0/30 (session 12, rules of round 39 with the seed; rules alone 19/20; a dev-like March: 'if you happen to be talking with whoever looks after their inbound freight, I'd be grateful if you let them know I'm around') | 20/20, 0 |
+/// | training121 | 17/20, 0/30 (same; rules alone 17/20; non-native English: 'maybe you could share with me the contact of two or three of them?', 'maybe you could write them one line first'; still missed: that ask made in reply to Hank's own courteous answer, -1.5) | 19/20, 0 |
+/// | training122 | 18/20, 0/30 (same; rules alone 12/20; the implied ask: 'Somebody who's been advising businesses in Orange County as long as you have probably knows who's behind most of those LLCs', 'Is there a members' directory, or a newsletter that reaches everyone?') | 20/20, 0 |
+/// | training123 | 17/20, 0/30 (same; rules alone 16/20; long letters: an alumna's 'nudge in my direction' once discounted as a student for 'I graduated from Asper in 2014', a pub-night guest wanting 'the sign-in sheet from the evening') | 20/20, 0 |
+/// | training124 | 19/20, 0/30 (same; rules alone 17/20; terse phone mail: 'Could you send it around to the Newport Executive Roundtable? I'll give your folks 20% off.') | 20/20, 0 |
+/// | training125 | 19/20, 1/30 (same; rules alone 18/20 and 1/30; on the boundary: a chef turned consultant hoping for 'an introduction to anyone who has made a similar move ... but advice first' was filed) | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -298,7 +304,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 117, "expected the 117 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 123, "expected the 123 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
