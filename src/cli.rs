@@ -197,6 +197,7 @@ fn score(config: Option<&Path>, json: bool, explain: bool, paths: &[PathBuf]) ->
     let mut counts = [0usize; 3];
     let mut unparseable = 0usize;
     let mut unreadable = 0usize;
+    let mut skipped = 0usize;
     let mut write_error: Option<io::Error> = None;
     for path in paths {
         mailfiles::visit(path, max_raw, &mut |item| {
@@ -230,7 +231,12 @@ fn score(config: Option<&Path>, json: bool, explain: bool, paths: &[PathBuf]) ->
                 }
                 Item::Unreadable { label, error } => {
                     unreadable += 1;
-                    eprintln!("screener: cannot read {label}: {error}");
+                    eprintln!("screener: cannot read {}: {}", safe(&label), safe(&error.to_string()));
+                    Ok(())
+                }
+                Item::Skipped { label, why } => {
+                    skipped += 1;
+                    eprintln!("screener: skipped {}: {why}", safe(&label));
                     Ok(())
                 }
             };
@@ -255,6 +261,9 @@ fn score(config: Option<&Path>, json: bool, explain: bool, paths: &[PathBuf]) ->
         counts[Action::Decline as usize],
         if unreadable > 0 { format!("; {unreadable} path(s) could not be read") } else { String::new() },
     );
+    if skipped > 0 {
+        eprintln!("{skipped} file(s) skipped: gone before they could be read, or links looping back");
+    }
     Ok(if unreadable > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
 }
 
@@ -293,7 +302,7 @@ fn write_human(out: &mut impl Write, line: &ScoredLine, explain: bool) -> io::Re
 
 /// Text from a message shown on a terminal: no control or bidi characters, which
 /// could rewrite the screen or reverse what follows.
-fn safe(text: &str) -> String {
+pub(crate) fn safe(text: &str) -> String {
     use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
     text.chars()
         .map(|c| if c.is_control() || c.general_category() == GeneralCategory::Format { ' ' } else { c })

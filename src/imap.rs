@@ -202,7 +202,13 @@ impl Connection {
             }
             Ok(Err((e, _))) => return Err(anyhow!(e).context("LOGIN failed")),
         };
-        let mut conn = Connection { session, capabilities: HashSet::new(), delimiter: None, existing: HashSet::new(), validity: HashMap::new() };
+        let mut conn = Connection {
+            session,
+            capabilities: HashSet::new(),
+            delimiter: None,
+            existing: HashSet::new(),
+            validity: HashMap::new(),
+        };
         let capabilities =
             timeout(COMMAND_TIMEOUT, conn.session.capabilities()).await.context("CAPABILITY timed out")??;
         conn.capabilities = capability_names(&capabilities);
@@ -235,12 +241,7 @@ impl Connection {
             );
         }
         self.validity.insert(mailbox.to_string(), uidvalidity);
-        Ok(Selected {
-            uidvalidity,
-            uidnext: m.uid_next.unwrap_or(m.exists + 1),
-            exists: m.exists,
-            keywords,
-        })
+        Ok(Selected { uidvalidity, uidnext: m.uid_next.unwrap_or(m.exists + 1), exists: m.exists, keywords })
     }
 
     /// UID SEARCH, sorted ascending.

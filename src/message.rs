@@ -227,8 +227,12 @@ pub fn parse(raw: &[u8], limits: Limits, authserv_id: Option<&str>) -> Result<Me
 
     let subject = clean(parsed.subject().unwrap_or(""));
     let mut body = String::new();
-    let mut truncated = false;
-    let budget = limits.max_scored_bytes.saturating_sub(subject.len());
+    // The subject counts against the budget too: a sender must not be able to have
+    // a megabyte scored by putting it in the Subject.
+    let mut truncated = subject.len() > limits.max_scored_bytes;
+    let scored_subject =
+        normalized_within(&subject[..subject.floor_char_boundary(limits.max_scored_bytes)], limits.max_scored_bytes);
+    let budget = limits.max_scored_bytes.saturating_sub(scored_subject.len());
     for i in 0..parsed.text_body_count() {
         let Some(part) = parsed.body_text(i) else { continue };
         if !body.is_empty() {
@@ -240,6 +244,11 @@ pub fn parse(raw: &[u8], limits: Limits, authserv_id: Option<&str>) -> Result<Me
             truncated = true;
             break;
         }
+    }
+    if !truncated && let Some(html) = hidden_html(&parsed, &body) {
+        body.push('\n');
+        body.push_str(&html);
+        truncate_at_char(&mut body, budget);
     }
     let sender: Vec<&str> =
         from.iter().flat_map(|m| std::iter::once(m.address.as_str()).chain(m.name.as_deref())).collect();
@@ -253,7 +262,7 @@ pub fn parse(raw: &[u8], limits: Limits, authserv_id: Option<&str>) -> Result<Me
         in_reply_to: ids(parsed.in_reply_to()),
         references: ids(parsed.references()),
         date: parsed.date().map(|d| d.to_rfc3339()),
-        text: Text { subject: normalize(&subject), body: normalized_within(&split.written, budget), truncated },
+        text: Text { subject: scored_subject, body: normalized_within(&split.written, budget), truncated },
         history: History { present: split.has_history, addresses: split.quoted_addresses, names: split.quoted_names },
         subject: subject.into_owned(),
         from,
@@ -262,6 +271,27 @@ pub fn parse(raw: &[u8], limits: Limits, authserv_id: Option<&str>) -> Result<Me
         machine,
         auth,
     })
+}
+
+/// The text of an HTML alternative that says much more than the plain one. Mail
+/// clients show the HTML; a sender who puts "Hello." in the plain part and the ask in
+/// the HTML must not have only "Hello." scored. Checked only when the plain text is
+/// short, so ordinary alternatives are never converted twice.
+fn hidden_html(parsed: &mail_parser::Message, plain: &str) -> Option<String> {
+    let plain_len = plain.trim().len();
+    if plain_len >= 200 || parsed.text_body_count() == 0 {
+        return None;
+    }
+    let mut html = String::new();
+    for i in 0..parsed.html_body_count() {
+        if let Some(part) = parsed.html_part(i as u32)
+            && let mail_parser::PartType::Html(h) = &part.body
+        {
+            html.push_str(&mail_parser::decoders::html::html_to_text(h));
+            html.push('\n');
+        }
+    }
+    (html.trim().len() > 2 * plain_len + 100).then_some(html)
 }
 
 /// `text` normalized, at most `budget` bytes: NFKC can expand a character many times
@@ -292,7 +322,10 @@ pub fn is_robot_address(address: &str) -> bool {
         || local.ends_with("-bounces")
 }
 
+/// What comes before the first header: an mbox `From ` line, or a UTF-8 byte order
+/// mark (some Windows tools save .eml files with one, and it hides the first header).
 fn strip_mbox_from_line(raw: &[u8]) -> &[u8] {
+    let raw = raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw);
     if raw.starts_with(b"From ") {
         match raw.iter().position(|&b| b == b'\n') {
             Some(nl) => &raw[nl + 1..],
@@ -368,6 +401,17 @@ mod tests {
         let m = parse(raw.as_bytes(), limits, None).unwrap();
         assert!(m.text.truncated);
         assert!(m.text.body.len() <= 4096, "{}", m.text.body.len());
+    }
+
+    #[test]
+    fn a_huge_subject_counts_against_the_budget() {
+        let subject = "hello ".repeat(3400) + "who are your clients?";
+        let raw = format!("From: a@s.example\nSubject: {subject}\n\nThanks.\n");
+        let m = parse(raw.as_bytes(), Limits { max_scored_bytes: 1024 }, None).unwrap();
+        assert!(m.text.truncated);
+        assert!(m.text.subject.len() + m.text.body.len() <= 1024, "{}", m.text.subject.len());
+        assert!(!m.text.subject.contains("clients"), "text past the budget is not scored");
+        assert_eq!(m.subject, subject.trim_end(), "the subject itself is kept whole for display");
     }
 
     #[test]
@@ -468,6 +512,33 @@ mod tests {
         assert_eq!(m.text.body, "no thanks.");
         assert!(m.history.present);
         assert_eq!(m.history.addresses, ["p@y.example"]);
+    }
+
+    #[test]
+    fn nothing_before_a_signature_or_forward_marker_hides_the_text() {
+        let ask = "Who are your clients? I would like a list.";
+        for lead in ["--\n", "____________________\n", "From: Pat\nSent: now\nTo: Hank\nSubject: hi\n\n"] {
+            let m = parse_str(&format!("From: p@s.example\nSubject: x\n\n{lead}{ask}\n"));
+            assert!(m.text.body.contains("who are your clients"), "{lead:?}: {:?}", m.text.body);
+        }
+        // With something written above, the marker still ends the sender's text.
+        let m = parse_str(&format!("From: p@s.example\nSubject: x\n\nThanks!\n--\n{ask}\n"));
+        assert!(!m.text.body.contains("clients"), "{:?}", m.text.body);
+    }
+
+    #[test]
+    fn an_html_alternative_that_says_much_more_is_read_too() {
+        let raw = "From: p@s.example\nSubject: x\nMIME-Version: 1.0\nContent-Type: multipart/alternative; boundary=b\n\n--b\nContent-Type: text/plain\n\nHello.\n--b\nContent-Type: text/html\n\n<p>Hello.</p><p>I run a staffing firm and would love to know who your clients are, so that I can reach out to each of them and mention that you sent me. A list with emails would be perfect.</p>\n--b--\n";
+        assert!(parse_str(raw).text.body.contains("who your clients are"));
+        // The usual alternative, the same words twice, is read once.
+        let same = raw.replace("Hello.\n--b\nContent-Type: text/html", "Hello. I run a staffing firm and would love to know who your clients are, so that I can reach out to each of them and mention that you sent me. A list with emails would be perfect.\n--b\nContent-Type: text/html");
+        assert_eq!(parse_str(&same).text.body.matches("clients").count(), 1);
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_the_headers_is_ignored() {
+        let m = parse_str("\u{feff}From: Ann <ann@s.example>\nSubject: hi\n\nbody\n");
+        assert_eq!(m.from.map(|f| f.address), Some("ann@s.example".to_string()));
     }
 
     #[test]

@@ -107,6 +107,21 @@ fn an_unreadable_path_fails_the_run_but_not_the_others() {
 }
 
 #[test]
+fn a_file_gone_from_a_directory_is_skipped_and_its_name_cannot_forge_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "good.eml", PLAIN);
+    // A dangling link stands for a file a mail client renamed mid-run; its name
+    // carries a terminal escape and a line of its own.
+    let name = "x\u{1b}[2J\nscored 0 messages.eml";
+    std::os::unix::fs::symlink(dir.path().join("renamed"), dir.path().join(name)).unwrap();
+    let out = screener().arg("score").arg(dir.path()).assert().code(0).get_output().clone();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(!stderr.contains('\u{1b}'), "{stderr}");
+    assert!(stderr.contains("skipped") && stderr.lines().filter(|l| l.starts_with("scored")).count() == 1, "{stderr}");
+    assert!(String::from_utf8(out.stdout).unwrap().contains("Saturday"));
+}
+
+#[test]
 fn hostile_display_names_cannot_break_the_output() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(

@@ -46,6 +46,7 @@ fn for_each_message(config: &Config, source: &str, each: &mut dyn FnMut(&str, &[
     mailfiles::visit(Path::new(source), max, &mut |item| match item {
         Item::Message { label, bytes } => each(&label, &bytes),
         Item::Unreadable { label, error } => unreadable.push(format!("{label}: {error}")),
+        Item::Skipped { label, why } => eprintln!("screener: skipped {}: {why}", super::safe(&label)),
     });
     if !unreadable.is_empty() {
         bail!("cannot read {}", unreadable.join("; "));

@@ -67,7 +67,14 @@ pub fn split(body: &str, sender: &[&str]) -> Split {
             i += 1;
             continue;
         }
+        let nothing_written = written.iter().all(|l| l.trim().is_empty());
         if trimmed == "--" || line == "-- " {
+            if nothing_written {
+                // A signature with no message above it: the "signature" is the message
+                // (else a leading "--" would hide any ask from scoring).
+                i += 1;
+                continue;
+            }
             break; // signature: everything below is signature or history below it
         }
         if let Some(span) = attribution_at(&lines, i) {
@@ -93,10 +100,12 @@ pub fn split(body: &str, sender: &[&str]) -> Split {
                     own |= sender.iter().any(|s| s.len() > 2 && l.contains(&s.to_lowercase()));
                 }
             }
-            if !own {
+            if !own && !nothing_written {
                 break;
             }
-            // The sender's own original: skip its header lines, keep its text.
+            // The sender's own original, or a forward with nothing written above it
+            // (which is then what the sender has to say): skip its header lines,
+            // keep its text.
             let blank = lines[i + 1..].iter().take(12).position(|l| l.trim().is_empty());
             i = blank.map_or(i + 1, |p| i + 2 + p);
             continue;
