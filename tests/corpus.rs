@@ -295,6 +295,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training123 | 17/20, 0/30 (same; rules alone 16/20; long letters: an alumna's 'nudge in my direction' once discounted as a student for 'I graduated from Asper in 2014', a pub-night guest wanting 'the sign-in sheet from the evening') | 20/20, 0 |
 /// | training124 | 19/20, 0/30 (same; rules alone 17/20; terse phone mail: 'Could you send it around to the Newport Executive Roundtable? I'll give your folks 20% off.') | 20/20, 0 |
 /// | training125 | 19/20, 1/30 (same; rules alone 18/20 and 1/30; on the boundary: a chef turned consultant hoping for 'an introduction to anyone who has made a similar move ... but advice first' was filed) | 20/20, 0 |
+/// | training126 | 19/20, 0/30 (session 12, rules of round 40 with the seed; rules alone 18/20; a dev-like September: 'If there's a seat at your table, I'd love to come along and meet people' from a relocation realtor) | 20/20, 0 |
+/// | training127 | 20/20, 0/30 (same; rules alone 20/20; senders from the periphery of his world) | 20/20, 0 |
+/// | training128 | 20/20, 0/30 (same; rules alone 17/20; the implied ask again, now read at first sight) | 20/20, 0 |
+/// | training129 | 16/20, 0/30 (same; rules alone 16/20; sellers in a welcome voice: a new graduate whose 'first-quarter goal is 15 benefits reviews' wants 'the names of five or so of your clients', a veteran's franchise card 'for anybody who might need them', a vet turned founder hoping he 'passed it along' to angels) | 20/20, 0 |
+/// | training130 | 17/20, 0/30 (same; rules alone 15/20; endorsements: 'would you be comfortable being listed?' as a reference after one conversation, 'the application needs two sponsoring members'; still missed: 'if it ever comes up naturally in conversation with Greg, I'd be grateful if you mentioned my name', 3.5, a college board discounted as a student's context) | 19/20, 0 |
+/// | training131 | 19/20, 1/30 (same; rules alone 18/20 and 1/30; plain and quick: 'is there a contact sheet for the thursday league floating around'; the Roundtable's own notice 'please don't pitch your clients' services at the table' was filed) | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -304,7 +310,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 123, "expected the 123 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 129, "expected the 129 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
