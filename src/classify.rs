@@ -123,6 +123,8 @@ struct Rule {
     category: String,
     weight: f64,
     scope: Where,
+    /// Indices of the rules this one cancels when it fires.
+    overrides: Vec<usize>,
 }
 
 /// A compiled rule set, built once and shared by every message.
@@ -292,7 +294,32 @@ impl Classifier {
                 category: spec.category.clone(),
                 weight: spec.weight,
                 scope: spec.scope,
+                overrides: Vec::new(),
             });
+        }
+        // Exceptions: resolved once every rule has its index. A disabled target is
+        // simply not there to cancel.
+        let index_of: HashMap<String, usize> = rules.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
+        for spec in set.rules.iter().filter(|s| !s.overrides.is_empty()) {
+            let mut targets = Vec::new();
+            for target in &spec.overrides {
+                match index_of.get(target) {
+                    Some(&i) => targets.push(i),
+                    None if seen.contains_key(target) => {}
+                    None => {
+                        let hint = crate::config::did_you_mean(target, set.rules.iter().map(|r| r.id.as_str()))
+                            .map(|s| format!(" (did you mean `{s}`?)"))
+                            .unwrap_or_default();
+                        errors.push(rule_err(
+                            &spec.id,
+                            format!("`overrides` names `{target}`, which is not a rule{hint}"),
+                        ));
+                    }
+                }
+            }
+            if let Some(&i) = index_of.get(&spec.id) {
+                rules[i].overrides = targets;
+            }
         }
 
         let categories: Vec<&str> = set.rules.iter().map(|r| r.category.as_str()).collect();
@@ -486,8 +513,23 @@ impl Classifier {
         let mut reasons = Vec::new();
         let mut positive: BTreeMap<&str, f64> = BTreeMap::new();
         let mut present: Vec<&str> = Vec::new();
-        for (rule, excerpt) in self.rules.iter().zip(fired) {
+        let mut overridden: Vec<Option<&str>> = vec![None; self.rules.len()];
+        for (rule, _) in self.rules.iter().zip(&fired).filter(|(_, f)| f.is_some()) {
+            for &target in &rule.overrides {
+                overridden[target] = Some(&rule.id);
+            }
+        }
+        for ((rule, excerpt), by) in self.rules.iter().zip(fired).zip(overridden) {
             let Some(excerpt) = excerpt else { continue };
+            if let Some(by) = by {
+                reasons.push(Reason {
+                    rule: rule.id.clone(),
+                    category: rule.category.clone(),
+                    weight: 0.0,
+                    excerpt: format!("overridden by {by}: {excerpt}"),
+                });
+                continue;
+            }
             if rule.weight > 0.0 {
                 *positive.entry(&rule.category).or_default() += rule.weight;
             }

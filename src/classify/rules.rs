@@ -58,6 +58,12 @@ pub struct RuleSpec {
     pub description: Option<String>,
     #[serde(default = "yes")]
     pub enabled: bool,
+    /// Rules this one cancels when it fires: an exception written as data. ("I
+    /// graduated from Asper in 2014" names an alumna, not a student: the rule that
+    /// finds a long-past graduation overrides the student rules that "I graduated"
+    /// also matches.) A cancelled rule is shown with weight 0 and counts nowhere.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<String>,
 }
 
 /// Extra weight when categories occur together: every group in `all` must have at

@@ -419,3 +419,74 @@ fact = "list-mail"
     assert_eq!(with("Precedence: first-class\n"), None);
     assert_eq!(with(""), None);
 }
+
+#[test]
+fn an_exception_cancels_the_rules_it_overrides() {
+    let c = classifier(
+        r#"
+[[rules]]
+id = "student"
+category = "student"
+weight = -3.5
+phrases = ["i graduated"]
+
+[[rules]]
+id = "alumnus"
+category = "stranger-pretext"
+weight = 0.5
+regex = '\bgraduated in (?:19|200|201)\d\b'
+overrides = ["student"]
+
+[[rules]]
+id = "clients"
+category = "client-fishing"
+weight = 3.0
+phrases = ["your clients"]
+
+[[combos]]
+id = "ask-without-a-student"
+weight = 2.0
+all = [["client-fishing"]]
+none = ["student"]
+"#,
+    );
+    let alumnus = run(&c, &message("hi", "I graduated in 2014. Who are your clients?"));
+    assert_eq!(alumnus.score, 5.5, "{alumnus:#?}");
+    let cancelled = alumnus.reasons.iter().find(|r| r.rule == "student").expect("shown, not hidden");
+    assert_eq!(cancelled.weight, 0.0);
+    assert!(cancelled.excerpt.starts_with("overridden by alumnus"), "{}", cancelled.excerpt);
+    assert!(alumnus.reasons.iter().any(|r| r.rule == "ask-without-a-student"), "the category counts as absent");
+    // Without the exception the student rule counts, and blocks the combo.
+    let student = run(&c, &message("hi", "I graduated in May. Who are your clients?"));
+    assert_eq!(student.score, -0.5, "{student:#?}");
+}
+
+#[test]
+fn an_exception_naming_an_unknown_rule_is_an_error() {
+    let set: RuleSet = toml::from_str(
+        r#"
+[[rules]]
+id = "student"
+category = "student"
+weight = -3.5
+phrases = ["i graduated"]
+
+[[rules]]
+id = "disabled"
+category = "student"
+weight = 0.0
+phrases = ["x"]
+
+[[rules]]
+id = "alumnus"
+category = "stranger-pretext"
+weight = 0.5
+phrases = ["graduated in 2014"]
+overrides = ["studnet", "disabled"]
+"#,
+    )
+    .unwrap();
+    let errors: Vec<String> = Classifier::new(&set).err().expect("errors").iter().map(ToString::to_string).collect();
+    assert_eq!(errors.len(), 1, "a disabled rule is simply not there to cancel: {errors:#?}");
+    assert!(errors[0].contains("`studnet`") && errors[0].contains("did you mean `student`"), "{}", errors[0]);
+}
