@@ -301,6 +301,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training129 | 16/20, 0/30 (same; rules alone 16/20; sellers in a welcome voice: a new graduate whose 'first-quarter goal is 15 benefits reviews' wants 'the names of five or so of your clients', a veteran's franchise card 'for anybody who might need them', a vet turned founder hoping he 'passed it along' to angels) | 20/20, 0 |
 /// | training130 | 17/20, 0/30 (same; rules alone 15/20; endorsements: 'would you be comfortable being listed?' as a reference after one conversation, 'the application needs two sponsoring members'; still missed: 'if it ever comes up naturally in conversation with Greg, I'd be grateful if you mentioned my name', 3.5, a college board discounted as a student's context) | 19/20, 0 |
 /// | training131 | 19/20, 1/30 (same; rules alone 18/20 and 1/30; plain and quick: 'is there a contact sheet for the thursday league floating around'; the Roundtable's own notice 'please don't pitch your clients' services at the table' was filed) | 20/20, 0 |
+/// | training132 | 19/20, 0/30 (session 12, rules of round 41 with the seed; rules alone 18/20; a dev-like March: 'If you haven't promised the seat to anyone yet, I'd love to come along as yours!') | 20/20, 0 |
+/// | training133 | 14/20, 0/30 (same; rules alone 12/20 and 1/30; the implied ask a third time: 'Still hoping to find a path to the folks at Pacific Crest', 'A single word from someone like you would change everything', 'you'd have a way of getting word to everyone in the Society', French 'Vous devez connaitre a peu pres tous les dirigeants') | 20/20, 0 |
+/// | training134 | 18/20, 0/30 (same; rules alone 18/20; professionals who live on referrals: 'a good deal of overlap between the people you spend your days with and the people we serve') | 20/20, 0 |
+/// | training135 | 19/20, 0/30 (same; rules alone 17/20; a dev-like June: a Spanish career change whose advice wanted is 'tres o cuatro nombres' of his clients) | 20/20, 0 |
+/// | training136 | 16/20, 0/30 (same; rules alone 16/20; sellers in a welcome voice: a recruiter's bump asking for hiring managers' 'names and emails', an MBA 'research interview' by a startup's business developer, a retired JAG officer's guest seat) | 20/20, 0 |
+/// | training137 | 19/20, 0/30 (same; rules alone 17/20; short and casual: 'if you were selling GPS fleet tracking in OC, who are the first 3 people you'd call? names welcome') | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -310,7 +316,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 129, "expected the 129 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 135, "expected the 135 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
