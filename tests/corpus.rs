@@ -71,9 +71,9 @@ const BELOW_THE_BAR: &[(&str, f64, &str)] = &[
     ),
     (
         "training118",
-        0.65,
+        0.85,
         "the implied ask: 20 of 20 extractive messages ask for nothing in words; the sender describes the door \
-         he cannot get through and stops (13 of 20 after one round, from 8 at first sight)",
+         he cannot get through and stops (8 of 20 at first sight, 13 after one round, 17 after session 12's)",
     ),
     (
         "training119",
