@@ -447,18 +447,25 @@ impl Connection {
     /// Selects `folder` read-only; the caller selects its mailbox again afterwards.
     pub async fn folder_has_message_id(&mut self, folder: &str, message_id: &str) -> Result<bool> {
         timeout(COMMAND_TIMEOUT, self.session.examine(folder)).await.context("EXAMINE timed out")??;
+        Ok(!self.uids_with_message_id(message_id).await?.is_empty())
+    }
+
+    /// UIDs in the selected folder of the messages whose Message-ID is exactly
+    /// `message_id`. SEARCH HEADER matches substrings ("1@x" is found in
+    /// "21@x.example"), so each hit's header is fetched and compared: acting on a
+    /// near miss would delete, move or trust another message.
+    pub async fn uids_with_message_id(&mut self, message_id: &str) -> Result<Vec<u32>> {
         let quoted = message_id.replace(['\\', '"'], "");
         let found = self.uid_search(&format!("HEADER Message-ID \"{quoted}\"")).await?;
         if found.is_empty() {
-            return Ok(false);
+            return Ok(found);
         }
-        // SEARCH HEADER matches substrings ("1@x" is found in "21@x.example"): only the
-        // exact Message-ID counts, or reconciliation would take another message for the
-        // copy and delete the original.
-        let mut exact = false;
-        self.fetch_headers_each(&found, |_, header| {
-            exact |= crate::message::header_message_id(header).as_deref() == Some(message_id);
-            Ok(!exact)
+        let mut exact = Vec::new();
+        self.fetch_headers_each(&found, |uid, header| {
+            if crate::message::header_message_id(header).as_deref() == Some(message_id) {
+                exact.push(uid);
+            }
+            Ok(true)
         })
         .await?;
         Ok(exact)
@@ -494,8 +501,7 @@ impl Connection {
     /// only). Selects `folder`; the caller selects its mailbox again afterwards.
     pub async fn delete_message_id(&mut self, folder: &str, message_id: &str) -> Result<usize> {
         timeout(COMMAND_TIMEOUT, self.session.select(folder)).await.context("SELECT timed out")??;
-        let quoted = message_id.replace(['\\', '"'], "");
-        let uids = self.uid_search(&format!("HEADER Message-ID \"{quoted}\"")).await?;
+        let uids = self.uids_with_message_id(message_id).await?;
         if !uids.is_empty() {
             self.delete_originals(&uids).await?;
         }

@@ -264,6 +264,21 @@ pub fn decide(message: &Message, classification: Classification, settings: &Sett
 /// website's contact form, a scheduler, a shared inbox) whose Reply-To is someone
 /// outside them who is not a known contact. The known-contact shortcut is meant for
 /// the author, and a form anyone can fill in is not a contact.
+/// Who wrote a message, for trusting them when the user releases it: the From
+/// address, or for mail relayed from the user's own domain (a website's contact form)
+/// the Reply-To author, which is whom the policy judged. Trusting the form's address
+/// would trust every stranger who uses it.
+pub fn author(message: &Message, user_addresses: &[String]) -> Option<String> {
+    let domain = |a: &str| a.rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase());
+    let own_domains: Vec<String> = user_addresses.iter().filter_map(|a| domain(a)).collect();
+    let is_own = |a: &str| domain(a).is_some_and(|d| own_domains.contains(&d));
+    let from = message.from.as_ref()?;
+    if !is_own(&from.address) {
+        return Some(from.address.clone());
+    }
+    message.reply_to.iter().map(|m| m.address.clone()).find(|a| !is_own(a)).or_else(|| Some(from.address.clone()))
+}
+
 fn relayed_author(message: &Message, settings: &Settings) -> Option<String> {
     let domain = |a: &str| a.rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase());
     let own_domains: Vec<String> = settings.user_addresses.iter().filter_map(|a| domain(a)).collect();

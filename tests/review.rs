@@ -334,3 +334,68 @@ fn a_second_copy_or_a_reused_message_id_is_not_a_release() {
     assert!(stats.contains("0 extractive, 0 ham"), "{stats}");
     assert!(!journal_of(&setup, "dup@x.example")[1].2.contains("policy:released"));
 }
+
+#[test]
+fn release_moves_and_trusts_only_the_message_it_names() {
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "initial_scan = \"all\"");
+    // The stranger's Message-ID contains pat's as a substring, and is filed first.
+    server.append("INBOX", &ask("x1@x.example", "stranger@evil.example"), &[]);
+    server.append("INBOX", &ask("1@x.example", "pat@pushy.example"), &[]);
+    once(&setup);
+    assert_eq!(server.count(FILED), 2);
+    let id = journal_of(&setup, "1@x.example")[0].0.to_string();
+    let (ok, out, err) = cli(&setup, &["release", &id]);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("pat@pushy.example is now a known contact"), "{out}");
+    assert_eq!(server.message_ids("INBOX"), vec!["<1@x.example>"]);
+    assert_eq!(server.message_ids(FILED), vec!["<x1@x.example>"]);
+    once(&setup);
+    let (_, contacts, _) = cli(&setup, &["contacts", "list"]);
+    assert!(!contacts.contains("stranger@evil.example"), "{contacts}");
+    assert_eq!(server.count(FILED), 1, "the stranger's message stays filed");
+}
+
+#[test]
+fn a_released_sender_with_non_ascii_capitals_is_still_known_after_a_restart() {
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "initial_scan = \"all\"");
+    server.append("INBOX", &ask("u1@x.example", "Ünal@pushy.example"), &[]);
+    once(&setup);
+    assert_eq!(server.count(FILED), 1);
+    server.doveadm(&["move", "-u", server.user(), "INBOX", "mailbox", FILED, "all"]);
+    once(&setup);
+    // The next run is a new process: the contact comes from the state database.
+    server.append("INBOX", &ask("u2@x.example", "Ünal@pushy.example"), &[]);
+    let log = once(&setup);
+    assert_eq!(server.count("INBOX"), 2, "a released sender is never screened again:\n{log}");
+}
+
+/// A contact form on the user's own site relays a stranger's words.
+fn form(id: &str, author: &str) -> Vec<u8> {
+    let raw = String::from_utf8(example("02-who-are-your-clients.eml")).unwrap();
+    let raw = raw.replace(
+        "From: Noelle Varga <noelle@brightbooks-outsourcing.example>",
+        &format!("From: Website form <forms@bergstrom.example>\r\nReply-To: {author}"),
+    );
+    with_message_id(&raw, &format!("<{id}>"))
+}
+
+#[test]
+fn releasing_a_contact_form_message_trusts_its_author_not_the_form() {
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "initial_scan = \"all\"");
+    server.append("INBOX", &form("f1@x.example", "pat@pushy.example"), &[]);
+    once(&setup);
+    assert_eq!(server.count(FILED), 1);
+    server.doveadm(&["move", "-u", server.user(), "INBOX", "mailbox", FILED, "all"]);
+    let log = once(&setup);
+    assert!(log.contains("pat@pushy.example is now a known contact"), "{log}");
+    server.append("INBOX", &form("f2@x.example", "pat@pushy.example"), &[]);
+    once(&setup);
+    assert_eq!(server.count("INBOX"), 2, "the author the user released is not screened again");
+    // Another stranger using the same form still is.
+    server.append("INBOX", &form("f3@x.example", "lee@elsewhere.example"), &[]);
+    once(&setup);
+    assert_eq!(server.message_ids(FILED), vec!["<f3@x.example>"]);
+}

@@ -81,8 +81,7 @@ pub fn release(config: &Config, target: &str) -> Result<ExitCode> {
         let mut conn = Connection::open(&config.imap).await?;
         let name = conn.folder_name(&folder).await?;
         conn.select(&name).await?;
-        let quoted = message_id.replace(['\\', '"'], "");
-        let uids = conn.uid_search(&format!("HEADER Message-ID \"{quoted}\"")).await?;
+        let uids = conn.uids_with_message_id(&message_id).await?;
         if uids.is_empty() {
             bail!("<{message_id}> is no longer in {name}: it was moved or deleted already");
         }
@@ -100,9 +99,9 @@ pub fn release(config: &Config, target: &str) -> Result<ExitCode> {
     if let Ok(msg) = message::parse(&raw, screener.limits(), config.identity.authserv_id.as_deref()) {
         let key = crate::daemon::message_key(Some(&msg), &raw);
         state.train(&key, Label::Ham, &learn::tokens(&msg), "released")?;
-        if let Some(from) = &msg.from {
-            state.add_contact(&from.address, "release")?;
-            said.push_str(&format!("; {} is now a known contact", from.address));
+        if let Some(author) = crate::policy::author(&msg, &config.identity.addresses) {
+            state.add_contact(&author, "release")?;
+            said.push_str(&format!("; {author} is now a known contact"));
         }
         if state.cancel_declines(&key, "released by the user")? > 0 {
             said.push_str("; the reply not yet sent is cancelled (the daemon removes a drafted one from Drafts)");

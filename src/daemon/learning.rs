@@ -53,11 +53,11 @@ impl Daemon {
     pub(super) fn released(&mut self, msg: &Message, key: &str, folder: &str) -> Result<String> {
         self.learn(key, msg, Label::Ham, "released")?;
         let mut said = format!("you moved this back from {folder}: learned as wanted mail");
-        if let Some(from) = &msg.from {
-            self.state.add_contact(&from.address, "release")?;
+        if let Some(author) = crate::policy::author(msg, &self.config().identity.addresses) {
+            self.state.add_contact(&author, "release")?;
             // Also when `screener release` recorded it already: this process learns it now.
-            self.screener.learn_contact(&from.address);
-            said.push_str(&format!("; {} is now a known contact", from.address));
+            self.screener.learn_contact(&author);
+            said.push_str(&format!("; {author} is now a known contact"));
         }
         // `screener release` may have trained the model in the database already.
         self.screener.set_model(self.state.load_model()?);
@@ -211,7 +211,7 @@ impl Daemon {
         let uids: Vec<u32> =
             conn.uid_search(&format!("UID {}:*", last + 1)).await?.into_iter().filter(|&u| u > last).collect();
         let learn_contacts = self.config().contacts.learn_from_sent;
-        let own: Vec<String> = self.config().identity.addresses.iter().map(|a| a.to_lowercase()).collect();
+        let own: Vec<String> = self.config().identity.addresses.iter().map(|a| a.to_ascii_lowercase()).collect();
         let authserv = self.config().identity.authserv_id.clone();
         let mut addresses = Vec::new();
         let mut ids = Vec::new();

@@ -50,7 +50,9 @@ impl State {
     /// back one the user removed; the user's own actions do. Returns true when the
     /// address became a contact now.
     pub fn add_contact(&self, address: &str, source: &str) -> Result<bool> {
-        let address = address.trim().to_lowercase();
+        // ASCII only, as the parser and `Contacts` fold addresses: "Ünal@x" must be
+        // found again after a restart.
+        let address = address.trim().to_ascii_lowercase();
         let existing: Option<String> = self
             .conn
             .query_row("SELECT source FROM contact WHERE address = ?1", [&address], |r| r.get(0))
@@ -74,7 +76,7 @@ impl State {
     pub fn remove_contact(&self, address: &str) -> Result<bool> {
         let n = self.conn.execute(
             "UPDATE contact SET source = 'removed', added_at = ?2 WHERE address = ?1 AND source != 'removed'",
-            params![address.trim().to_lowercase(), super::unix_now()],
+            params![address.trim().to_ascii_lowercase(), super::unix_now()],
         )?;
         Ok(n > 0)
     }
