@@ -182,9 +182,13 @@ impl Screener {
         // Tokenizing costs as much as parsing: only when the model may speak, and only
         // when what it says could change the action: most mail scores nothing, and
         // the learned weight alone cannot lift it to the file threshold.
+        // And only with some rule evidence: the learned weight completes a case the
+        // rules made in part, it never files mail they found nothing in (which a
+        // file_threshold at or under max_weight would otherwise allow).
         let settings = self.learn_settings();
         let seed = self.seed.as_ref();
         if self.config.learning.enabled
+            && classification.reasons.iter().any(|r| r.weight > 0.0)
             && classification.score + settings.max_weight >= self.config.scoring.file_threshold
             && self.model.is_ready_over(seed, settings.min_per_class)
         {
@@ -267,6 +271,19 @@ mod tests {
         // Nothing for the rules to go on: not asked, whatever the words.
         let plain = "Thanks for the notes from Tuesday. The invoice is attached; see you at the review.";
         assert_eq!(learned(&with_seed, "notes", plain), None);
+        // Nor where a low threshold would let it file on words alone.
+        let mut low = Config::default();
+        low.identity.addresses = vec!["hank@b.example".into()];
+        low.scoring.file_threshold = 0.5;
+        let low = Screener::new(low).unwrap();
+        let pitch = "Quick one. I'm the co-founder of Tallyroom, a tool for independent advisors. I've set you \
+                     up with a free account, no card. We're raising our seed round this spring.";
+        let (_, decision) = low.screen(format!("From: Pat <pat@agency.example>\nSubject: hello\n\n{pitch}").as_bytes());
+        if !decision.reasons.iter().any(|r| r.weight > 0.0 && r.rule != RULE) {
+            assert_eq!(learned(&low, "hello", pitch), None, "{decision:?}");
+        }
+        let ilug = "Has anyone got the new kernel to boot on a ThinkPad? Mine hangs after the network card.";
+        assert_eq!(learned(&low, "kernel", ilug), None);
         // Without the seed and without corrections the classifier is silent.
         let without = screener(false);
         assert!(without.seed().is_none());
