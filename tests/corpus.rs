@@ -307,6 +307,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training135 | 19/20, 0/30 (same; rules alone 17/20; a dev-like June: a Spanish career change whose advice wanted is 'tres o cuatro nombres' of his clients) | 20/20, 0 |
 /// | training136 | 16/20, 0/30 (same; rules alone 16/20; sellers in a welcome voice: a recruiter's bump asking for hiring managers' 'names and emails', an MBA 'research interview' by a startup's business developer, a retired JAG officer's guest seat) | 20/20, 0 |
 /// | training137 | 19/20, 0/30 (same; rules alone 17/20; short and casual: 'if you were selling GPS fleet tracking in OC, who are the first 3 people you'd call? names welcome') | 20/20, 0 |
+/// | training138 | 20/20, 0/30 (session 12, rules of round 42 with the seed; rules alone 19/20; a dev-like September) | 20/20, 0 |
+/// | training139 | 20/20, 0/30 (same; rules alone 19/20 and 1/30; on the boundary: warm and humble asks, welcome and legit mail full of 'network', 'connect', 'introduce') | 20/20, 0 |
+/// | training140 | 15/20, 1/30 (same; rules alone 11/20 and 1/30; the implied ask: 'a word from you still carries real weight with Erik Halvorsen', 'your circle is exactly who belongs at that table', French 'nos clienteles se recoupent'; a restaurateur turned consultant was filed because 'when they become consultants' read as MLM recruiting) | 20/20, 0 |
+/// | training141 | 19/20, 0/30 (same; rules alone 19/20; a holiday December: a Spanish realtor's '¿podria reenviarles mi tarjeta?') | 20/20, 0 |
+/// | training142 | 20/20, 0/30 (same; rules alone 20/20; long letters and threads) | 20/20, 0 |
+/// | training143 | 19/20, 0/30 (same; rules alone 18/20; terse: a forged known contact wanting 'the Roundtable member sheet with cell numbers') | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -316,7 +322,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 135, "expected the 135 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 141, "expected the 141 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
