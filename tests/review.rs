@@ -399,3 +399,23 @@ fn releasing_a_contact_form_message_trusts_its_author_not_the_form() {
     once(&setup);
     assert_eq!(server.message_ids(FILED), vec!["<f3@x.example>"]);
 }
+
+#[test]
+fn without_move_a_train_leftover_does_not_undo_a_release() {
+    use support::dovecot::Options;
+    let server = Dovecot::start_with(Options { hide_capabilities: vec!["MOVE", "UIDPLUS"], ..Options::default() });
+    let setup = Setup::new(&server, "initial_scan = \"all\"");
+    once(&setup);
+    server.append(TRAIN, &welcome(7), &[]);
+    once(&setup);
+    assert_eq!(server.count(FILED), 1);
+    // The user changes their mind and moves the filed copy back to the inbox, while
+    // the original, marked \Deleted, may still sit in Train.
+    server.doveadm(&["move", "-u", server.user(), "INBOX", "mailbox", FILED, "all"]);
+    let log = once(&setup);
+    assert!(log.contains("learned as wanted mail"), "{log}");
+    once(&setup);
+    let (_, stats, _) = cli(&setup, &["train", "--stats"]);
+    assert!(stats.contains("0 extractive, 1 ham"), "the release stands: {stats}");
+    assert_eq!(server.count("INBOX"), 1);
+}

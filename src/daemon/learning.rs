@@ -122,7 +122,9 @@ impl Daemon {
         let selected: Selected = conn.select(&folder).await?;
         let target = conn.folder_name(&self.config().folders.extractive.clone()).await?;
         conn.ensure_folder(&target).await?;
-        let uids = conn.uid_search("ALL").await?;
+        // Not what a MOVE without the MOVE extension left behind, marked \\Deleted:
+        // that copy was filed already, and may have been released since.
+        let uids = conn.uid_search("UNDELETED").await?;
         let max_bytes = self.screener.limits().max_raw_bytes();
         // In small batches: the user may drop thousands of messages in at once.
         for chunk in uids.chunks(50) {
@@ -137,15 +139,12 @@ impl Daemon {
             for (uid, raw) in learned {
                 let (parsed, decision) = self.screener.screen(&raw);
                 let key = super::message_key(parsed.as_ref(), &raw);
-                if let Some(msg) = &parsed {
-                    self.learn(&key, msg, Label::Extractive, "train-folder")?;
-                }
                 let extractive = Some(self.config().folders.extractive.clone());
                 let mut intent = super::intent(
                     folder.clone(),
                     selected.uidvalidity,
                     uid,
-                    key,
+                    key.clone(),
                     parsed.as_ref(),
                     &decision,
                     extractive,
@@ -159,8 +158,12 @@ impl Daemon {
                 let (id, outcome) = self.state.record_intent(&intent)?;
                 if outcome != Outcome::Pending {
                     // Handled before: filed (a copy left behind without UIDPLUS) or
-                    // refused by the server; not tried again every minute.
+                    // refused by the server; not tried again every minute, and not
+                    // learned again: the user may have released it since.
                     continue;
+                }
+                if let Some(msg) = &parsed {
+                    self.learn(&key, msg, Label::Extractive, "train-folder")?;
                 }
                 tracing::info!(
                     uid,
