@@ -425,7 +425,12 @@ impl State {
             )
             .optional()?;
         Ok(match last {
-            Some((action, outcome, target)) if action != "keep" && outcome == "done" => target,
+            // `vanished`: a move interrupted by a crash, then reconciled while the user
+            // had already moved the message back. The $Screened keyword on it says
+            // screener did move it.
+            Some((action, outcome, target)) if action != "keep" && (outcome == "done" || outcome == "vanished") => {
+                target
+            }
             _ => None,
         })
     }

@@ -419,3 +419,21 @@ fn without_move_a_train_leftover_does_not_undo_a_release() {
     assert!(stats.contains("0 extractive, 1 ham"), "the release stands: {stats}");
     assert_eq!(server.count("INBOX"), 1);
 }
+
+#[test]
+fn a_release_made_while_screener_was_down_after_a_crash_still_counts() {
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "initial_scan = \"all\"");
+    server.append("INBOX", &ask("k1@x.example", "pat@pushy.example"), &[]);
+    // Moved, but the journal entry was left pending.
+    let (code, _) = setup.once(&[("SCREENERTEST_ABORT", "after-move")]);
+    assert_ne!(code, 0);
+    assert_eq!(server.count(FILED), 1);
+    // While screener is down, the user moves it back.
+    server.doveadm(&["move", "-u", server.user(), "INBOX", "mailbox", FILED, "all"]);
+    let log = once(&setup);
+    assert!(log.contains("pat@pushy.example is now a known contact"), "{log}");
+    server.append("INBOX", &ask("k2@x.example", "pat@pushy.example"), &[]);
+    once(&setup);
+    assert_eq!(server.count("INBOX"), 2, "the sender the user released is not screened again");
+}
