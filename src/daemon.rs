@@ -155,6 +155,8 @@ pub struct Daemon {
     /// Keep decisions not yet journaled: written in one transaction per batch, always
     /// before any later message is acted on, so the cursor order is kept.
     kept: Vec<Intent>,
+    /// The state database's `data_version` when learned data was last loaded.
+    learned_version: i64,
 }
 
 /// Runs the daemon until shutdown (or, with `--once`, until the backlog is done).
@@ -185,6 +187,7 @@ pub async fn run(config_path: Option<PathBuf>, options: RunOptions, signals: Sig
         copy_folders: Default::default(),
         last_sent_check: None,
         kept: Vec::new(),
+        learned_version: 0,
     };
     let watchdog = Notifier::watchdog_interval().map(|every| {
         tokio::spawn(async move {
@@ -524,6 +527,12 @@ impl Daemon {
     }
 
     async fn process_new(&mut self, conn: &mut Connection, selected: &Selected, signals: &mut Signals) -> Result<()> {
+        // A contact the user added or a message released with the command line since
+        // the last look: known before the next message is decided.
+        let version = self.state.data_version()?;
+        if version != self.learned_version {
+            self.load_learned()?;
+        }
         let mailbox = self.mailbox();
         let Some(cursor) = self.state.cursor(&mailbox)? else { return Ok(()) };
         // "N:*" always includes the highest UID, even below N: filter.

@@ -255,6 +255,14 @@ impl State {
         Self::init(conn).with_context(|| format!("cannot prepare the state database {}", path.display()))
     }
 
+    /// A number that changes whenever another process (`screener release`,
+    /// `screener contacts add`, `screener train`) commits to the database: the daemon
+    /// reloads what was learned when it moves. (SQLite's `PRAGMA data_version`; this
+    /// connection's own writes leave it alone.)
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
     /// A throwaway database, for tests and dry runs without a state path.
     pub fn in_memory() -> Result<State> {
         Self::init(Connection::open_in_memory()?)

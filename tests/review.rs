@@ -437,3 +437,19 @@ fn a_release_made_while_screener_was_down_after_a_crash_still_counts() {
     once(&setup);
     assert_eq!(server.count("INBOX"), 2, "the sender the user released is not screened again");
 }
+
+#[test]
+fn a_contact_added_on_the_command_line_reaches_the_running_daemon() {
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "");
+    let daemon = setup.start(&[], &[]);
+    daemon.wait_for_log("connected", std::time::Duration::from_secs(10));
+    let (ok, out, err) = cli(&setup, &["contacts", "add", "pat@pushy.example"]);
+    assert!(ok, "{out}{err}");
+    server.append("INBOX", &ask("p1@x.example", "pat@pushy.example"), &[]);
+    server.append("INBOX", &ask("s1@x.example", "stranger@elsewhere.example"), &[]);
+    // The stranger's message is filed after pat's is decided: by then pat's is done.
+    wait_until(std::time::Duration::from_secs(20), "the stranger's message filed", || count(&server, FILED) == 1);
+    assert_eq!(server.message_ids(FILED), vec!["<s1@x.example>"], "{}", daemon.log());
+    assert_eq!(server.message_ids("INBOX"), vec!["<p1@x.example>"]);
+}

@@ -142,7 +142,7 @@ pub fn contacts(config: &Config, action: &str, addresses: &[String]) -> Result<E
                 };
                 println!("{a}: {verb}");
             }
-            println!("a running daemon picks this up on `systemctl reload screener` (SIGHUP)");
+            println!("a running daemon uses this from the next message it decides");
         }
         other => bail!("unknown contacts action {other:?}: use list, add or remove"),
     }

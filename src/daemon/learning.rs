@@ -23,6 +23,7 @@ const TRAIN_CHECK_EVERY: Duration = Duration::from_secs(60);
 impl Daemon {
     /// Loads what was learned into the screener (at start and after a reload).
     pub(super) fn load_learned(&mut self) -> Result<()> {
+        self.learned_version = self.state.data_version()?;
         let contacts = self.state.learned_contacts()?;
         let sent_ids = self.state.sent_ids()?;
         let model = self.state.load_model()?;
