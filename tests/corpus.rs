@@ -313,6 +313,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training141 | 19/20, 0/30 (same; rules alone 19/20; a holiday December: a Spanish realtor's '¿podria reenviarles mi tarjeta?') | 20/20, 0 |
 /// | training142 | 20/20, 0/30 (same; rules alone 20/20; long letters and threads) | 20/20, 0 |
 /// | training143 | 19/20, 0/30 (same; rules alone 18/20; terse: a forged known contact wanting 'the Roundtable member sheet with cell numbers') | 20/20, 0 |
+/// | training144 | 18/20, 0/30 (session 12, rules of round 43 with the seed; rules alone 18/20; a dev-like March: a Spanish 'Directora Diamante' and her 'plan de compensacion'; still missed: an intro asked in reply to Hank's courteous answer, 0.5) | 19/20, 0 |
+/// | training145 | 16/20, 0/30 (same; rules alone 11/20; the implied ask: 'an advisor like you sits across the table from exactly the owners who'd care about this', 'I'd love for the whole club to hear about it ... happy to handle all the sending myself'; still missed: an EMBA capstone by a VP of private client development) | 19/20, 0 |
+/// | training146 | 20/20, 0/30 (same; rules alone 20/20; sellers in a welcome voice) | 20/20, 0 |
+/// | training147 | 17/20, 0/30 (same; rules alone 17/20; 'which specific ones in Orange County are worth our attention first', a research study that asks participants to 'suggest three to five executives') | 20/20, 0 |
+/// | training148 | 18/20, 0/30 (same; rules alone 18/20; around his clubs: a veteran whose director 'set me a target of 40 new client households', a forged president wanting 'the full member contact sheet') | 20/20, 0 |
+/// | training149 | 19/20, 0/30 (same; rules alone 15/20; plain and quick: a student who 'also works part time in business development' wanting the procurement heads at his clients) | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -322,7 +328,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 141, "expected the 141 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 147, "expected the 147 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
