@@ -3,12 +3,12 @@
 //! the `score` command and the daemon both call [`Screener::screen`].
 
 use crate::classify::rules::{RuleError, RuleSet};
-use crate::classify::{Classifier, Context};
+use crate::classify::{Classification, Classifier, Context, Reason};
 use crate::config::{Config, ConfigErrors};
 use crate::contacts::Contacts;
 use crate::learn::{self, Model, Seed};
 use crate::message::{self, Limits, Message};
-use crate::policy::{self, Decision, Settings};
+use crate::policy::{self, Action, Decision, Settings};
 use crate::reply::{self, Reply, ReplyError, Templates};
 use std::collections::HashSet;
 use std::time::SystemTime;
@@ -172,46 +172,91 @@ impl Screener {
 
     /// Scores and decides an already parsed message.
     pub fn decide(&self, msg: &Message) -> Decision {
+        let mut classification = self.classify(msg);
+        let scoring = &self.config.scoring;
+        // Tokenizing costs as much as parsing: only when the model may speak, and only
+        // when what it says could change the action.
+        if self.learned_may_speak(&classification, scoring.file_threshold) {
+            let learned = self.learned_reason(msg);
+            if learned.is_some() {
+                learn::apply(&mut classification, learned, scoring.file_threshold, scoring.decline_threshold);
+            }
+        }
+        self.policy(msg, classification)
+    }
+
+    /// What [`decide`](Self::decide) weighs, apart, for `screener tune` to replay at
+    /// other file thresholds: the rules' classification, the learned reason (before
+    /// any clamp) where the model may speak at all, and whether the policy keeps the
+    /// message whatever it scores (a known contact, a thread of yours).
+    pub fn parts(&self, msg: &Message) -> Parts {
+        let rules = self.classify(msg);
+        let learned = self.learned_may_speak(&rules, f64::NEG_INFINITY).then(|| self.learned_reason(msg)).flatten();
+        let mut forced = rules.clone();
+        forced.score = f64::INFINITY;
+        let always_kept = self.policy(msg, forced).action == Action::Keep;
+        Parts { rules, learned, always_kept }
+    }
+
+    /// The score `decide` would give with `file_threshold`, from [`parts`](Self::parts).
+    pub fn score_at(&self, parts: &Parts, file_threshold: f64) -> f64 {
+        match &parts.learned {
+            Some(reason) if self.learned_may_speak(&parts.rules, file_threshold) => {
+                let mut c = parts.rules.clone();
+                learn::apply(&mut c, Some(reason.clone()), file_threshold, self.config.scoring.decline_threshold)
+            }
+            _ => parts.rules.score,
+        }
+    }
+
+    fn classify(&self, msg: &Message) -> Classification {
         let identity = &self.config.identity;
         let context = Context {
             user_addresses: &identity.addresses,
             user_name: identity.name.as_deref(),
             contacts: &self.contacts,
         };
-        let mut classification = self.classifier.classify(msg, &context);
-        // Tokenizing costs as much as parsing: only when the model may speak, and only
-        // when what it says could change the action: most mail scores nothing, and
-        // the learned weight alone cannot lift it to the file threshold.
-        // And only with some rule evidence: the learned weight completes a case the
-        // rules made in part, it never files mail they found nothing in (which a
-        // file_threshold at or under max_weight would otherwise allow).
+        self.classifier.classify(msg, &context)
+    }
+
+    /// Whether the learned weight may weigh in: only with some rule evidence (it
+    /// completes a case the rules made in part, it never files mail they found
+    /// nothing in, which a file_threshold at or under max_weight would otherwise
+    /// allow), and only when what it says could reach the file threshold.
+    fn learned_may_speak(&self, classification: &Classification, file_threshold: f64) -> bool {
         let settings = self.learn_settings();
-        let seed = self.seed.as_ref();
-        if self.config.learning.enabled
+        self.config.learning.enabled
             && classification.reasons.iter().any(|r| r.weight > 0.0)
-            && classification.score + settings.max_weight >= self.config.scoring.file_threshold
-            && self.model.is_ready_over(seed, settings.min_per_class)
-        {
-            let learned = self
-                .model
-                .classify_message(seed, msg, settings.min_per_class)
-                .and_then(|verdict| learn::reason(&verdict, &settings));
-            if learned.is_some() {
-                let scoring = &self.config.scoring;
-                learn::apply(&mut classification, learned, scoring.file_threshold, scoring.decline_threshold);
-            }
-        }
+            && classification.score + settings.max_weight >= file_threshold
+            && self.model.is_ready_over(self.seed.as_ref(), settings.min_per_class)
+    }
+
+    fn learned_reason(&self, msg: &Message) -> Option<Reason> {
+        let settings = self.learn_settings();
+        self.model
+            .classify_message(self.seed.as_ref(), msg, settings.min_per_class)
+            .and_then(|verdict| learn::reason(&verdict, &settings))
+    }
+
+    fn policy(&self, msg: &Message, classification: Classification) -> Decision {
         let settings = Settings {
             file_threshold: self.config.scoring.file_threshold,
             decline_threshold: self.config.scoring.decline_threshold,
             decline_enabled: self.config.decline.enabled,
             require_authenticated: self.config.decline.require_authenticated,
-            user_addresses: &identity.addresses,
+            user_addresses: &self.config.identity.addresses,
             contacts: &self.contacts,
             sent_ids: &self.sent_ids,
         };
         policy::decide(msg, classification, &settings)
     }
+}
+
+/// See [`Screener::parts`].
+pub struct Parts {
+    pub rules: Classification,
+    pub learned: Option<Reason>,
+    pub always_kept: bool,
 }
 
 /// Read-only data compiled into the binary that the daemon lets the kernel drop from

@@ -453,3 +453,62 @@ fn a_contact_added_on_the_command_line_reaches_the_running_daemon() {
     assert_eq!(server.message_ids(FILED), vec!["<s1@x.example>"], "{}", daemon.log());
     assert_eq!(server.message_ids("INBOX"), vec!["<p1@x.example>"]);
 }
+
+/// Messages of `label` from some training sets, copied into `dir`.
+fn labelled(dir: &std::path::Path, label: &str) {
+    std::fs::create_dir_all(dir).unwrap();
+    for set in ["training120", "training125", "training131", "training139", "training145"] {
+        let from = repo().join("tests").join(set);
+        for entry in std::fs::read_dir(&from).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            if name.starts_with(label) && name.ends_with(".eml") {
+                std::fs::copy(from.join(&name), dir.join(format!("{set}-{name}"))).unwrap();
+            }
+        }
+    }
+}
+
+#[test]
+fn tune_counts_what_each_threshold_would_really_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ex, ham) = (dir.path().join("ex"), dir.path().join("ham"));
+    labelled(&ex, "extractive");
+    labelled(&ham, "welcome");
+    labelled(&ham, "legit");
+    let out = Command::new(env!("CARGO_BIN_EXE_screener"))
+        .args(["tune", "--extractive"])
+        .arg(&ex)
+        .arg("--ham")
+        .arg(&ham)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}");
+    // Each table row against `screener score` run with that file threshold: the
+    // learned weight speaks only near the threshold in place, so the rows can only
+    // be right if tune replays each threshold.
+    let mut checked = 0;
+    for line in text.lines() {
+        // "  2.0   97 ( 97.0%)    3 (  2.0%)", percentages dropped.
+        let bare: String = line.split('(').map(|part| part.split_once(')').map_or(part, |(_, rest)| rest)).collect();
+        let cols: Vec<&str> = bare.split_whitespace().collect();
+        let Some(threshold) = cols.first().and_then(|t| t.parse::<f64>().ok()) else { continue };
+        if !(1.0..=6.0).contains(&threshold) || cols.len() != 3 {
+            continue;
+        }
+        let filed = |path: &std::path::Path| -> usize {
+            let out = Command::new(env!("CARGO_BIN_EXE_screener"))
+                .args(["score", "--json"])
+                .arg(path)
+                .env("SCREENER_SCORING__FILE_THRESHOLD", threshold.to_string())
+                .env("SCREENER_SCORING__DECLINE_THRESHOLD", "50")
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&out.stdout).lines().filter(|l| !l.contains("\"action\":\"keep\"")).count()
+        };
+        assert_eq!(cols[1].parse::<usize>().unwrap(), filed(&ex), "extractive at {threshold}:\n{text}");
+        assert_eq!(cols[2].parse::<usize>().unwrap(), filed(&ham), "wanted at {threshold}:\n{text}");
+        checked += 1;
+    }
+    assert!(checked >= 5, "{text}");
+}

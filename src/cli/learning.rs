@@ -222,24 +222,49 @@ pub fn tune_command(config: &Config, extractive: &[String], ham: &[String]) -> R
         bail!("`screener tune` needs --extractive mail (and --ham mail) to measure against");
     }
     let (screener, _state) = screener_with_learned(config)?;
-    let mut samples = Vec::new();
+    // Each message taken apart once; its score is then replayed at every threshold,
+    // since the learned weight and its clamp depend on the threshold in place.
+    let mut parts = Vec::new();
     let mut unreadable = 0;
     for (sources, is_extractive) in [(extractive, true), (ham, false)] {
         for source in sources {
-            for_each_message(config, source, &mut |_, raw| {
-                let (parsed, decision) = screener.screen(raw);
-                if parsed.is_none() {
+            let limits = screener.limits();
+            for_each_message(config, source, &mut |_, raw| match message::parse(
+                raw,
+                limits,
+                config.identity.authserv_id.as_deref(),
+            ) {
+                Ok(msg) => parts.push((Some(screener.parts(&msg)), is_extractive)),
+                Err(_) => {
                     unreadable += 1;
+                    parts.push((None, is_extractive));
                 }
-                samples.push(tune::Sample { score: decision.score, extractive: is_extractive });
             })?;
         }
     }
-    let (ne, nh) = (samples.iter().filter(|s| s.extractive).count(), samples.iter().filter(|s| !s.extractive).count());
+    // A message the policy keeps whatever it scores (a known contact, a thread of
+    // yours) is caught by no threshold; an unreadable one is kept and scores 0.
+    let samples_at = |threshold: f64| -> Vec<tune::Sample> {
+        parts
+            .iter()
+            .map(|(p, extractive)| {
+                let score = match p {
+                    Some(p) if p.always_kept => f64::NEG_INFINITY,
+                    Some(p) => screener.score_at(p, threshold),
+                    None => 0.0,
+                };
+                tune::Sample { score, extractive: *extractive }
+            })
+            .collect()
+    };
+    let current = samples_at(config.scoring.file_threshold);
+    let (ne, nh) = (parts.iter().filter(|(_, e)| *e).count(), parts.iter().filter(|(_, e)| !*e).count());
     println!("{ne} extractive and {nh} wanted messages scored ({unreadable} unreadable, scored 0)");
     println!("{:>9}  {:>18}  {:>18}", "threshold", "extractive caught", "wanted caught");
     let pct = |n: usize, of: usize| if of == 0 { 0.0 } else { 100.0 * n as f64 / of as f64 };
-    for row in tune::sweep(&samples, &tune::grid(&samples)) {
+    let row_at = |threshold: f64| tune::sweep(&samples_at(threshold), &[threshold])[0];
+    for threshold in tune::grid(&current) {
+        let row = row_at(threshold);
         println!(
             "{:>9.1}  {:>9} ({:>5.1}%)  {:>9} ({:>5.1}%)",
             row.threshold,
@@ -251,13 +276,25 @@ pub fn tune_command(config: &Config, extractive: &[String], ham: &[String]) -> R
     }
     let scoring = &config.scoring;
     println!("current: file_threshold = {}, decline_threshold = {}", scoring.file_threshold, scoring.decline_threshold);
-    match tune::recommend(&samples, 0.01) {
-        Some(r) => {
+    // Recommended from the scores at the current threshold, then checked at its own:
+    // raised by half a point while it files more wanted mail there than allowed.
+    match tune::recommend(&current, 0.01) {
+        Some(mut r) => {
+            let budget = (0.01 * nh as f64 + 1e-9).floor() as usize;
+            let mut row = row_at(r.file_threshold);
+            while row.ham_at_or_above > budget && r.file_threshold < r.decline_threshold {
+                r.file_threshold += 0.5;
+                row = row_at(r.file_threshold);
+            }
             println!(
                 "recommended:\n[scoring]\nfile_threshold = {}\ndecline_threshold = {}",
                 r.file_threshold, r.decline_threshold
             );
             println!("# {}", r.rationale);
+            println!(
+                "# at file_threshold {}: {} of {ne} extractive and {} of {nh} wanted messages filed",
+                r.file_threshold, row.extractive_at_or_above, row.ham_at_or_above
+            );
         }
         None => println!("no recommendation: no extractive message could be scored"),
     }
