@@ -71,9 +71,9 @@ const BELOW_THE_BAR: &[(&str, f64, &str)] = &[
     ),
     (
         "training118",
-        0.85,
+        0.90,
         "the implied ask: 20 of 20 extractive messages ask for nothing in words; the sender describes the door \
-         he cannot get through and stops (8 of 20 at first sight, 13 after one round, 17 after session 12's)",
+         he cannot get through and stops (8 of 20 at first sight, 13 after one round, 18 after session 12's)",
     ),
     (
         "training152",
@@ -332,6 +332,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training153 | 19/20, 0/30 (same; rules alone 18/20 and 1/30; on the boundary: a career changer who 'passed my Series 65 last month' wanting 'three or four names with your blessing') | 20/20, 0 |
 /// | training154 | 20/20, 0/30 (same; rules alone 20/20; many voices) | 20/20, 0 |
 /// | training155 | 17/20, 0/30 (same; rules alone 16/20; sellers in a welcome voice: a new 'associate agent' whose 'circle of 100' needs his contacts, a veteran's guard company wanting the facilities leads at his clients) | 20/20, 0 |
+/// | training156 | 18/20, 0/30 (session 12, rules of round 45 with the seed; rules alone 17/20; a dev-like March: a vendor's ghost-written quote, 'a one-word approved reply is all we need', an alumnus's 'Commerce '19' once read as a student) | 20/20, 0 |
+/// | training157 | 12/20, 0/30 (same; rules alone 8/20; the implied ask: 'If you were in my shoes, which ten companies would you call first, and who would you call there?', 'you're the bridge here. I'd make it worth your five minutes', 'in case it's useful to anyone you think of'; a hospital's new campus read as a student's context) | 20/20, 0 |
+/// | training158 | 20/20, 0/30 (same; rules alone 18/20; terse) | 20/20, 0 |
+/// | training159 | 20/20, 0/30 (same; rules alone 20/20; long letters, the ask in a P.S.) | 20/20, 0 |
+/// | training160 | 19/20, 0/30 (same; rules alone 19/20; sellers in a welcome voice; still missed: a career coach's homepage testimonial with three drafted options, 1.5) | 19/20, 0 |
+/// | training161 | 19/20, 0/30 (same; rules alone 18/20; on the boundary: a curling tour organiser wanting her write-up forwarded 'to the curlers' list') | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -341,7 +347,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 153, "expected the 153 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 159, "expected the 159 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
