@@ -26,6 +26,11 @@ mod learning;
 /// batches matter because every expunge costs the server time in proportion to the
 /// mailbox.
 pub(crate) const BATCH: usize = 500;
+/// The regex caches are dropped when they hold more than this during a backlog: over
+/// the benchmark's 2,916 messages they reach about 14 MiB; bounded here, the backlog's
+/// peak RSS falls by 3 MiB at no measurable cost (a bound of 4 MiB cost a third more
+/// time in rebuilt states).
+const CACHE_BOUND: usize = 10 << 20;
 /// A refused login is retried no faster than this.
 const LOGIN_RETRY: Duration = Duration::from_secs(300);
 
@@ -566,6 +571,13 @@ impl Daemon {
                 }
                 if let Some(m) = self.decide(selected, uid, raw, flags)? {
                     moves.push(m);
+                }
+                // A long backlog meets ever more kinds of text, and the regex caches
+                // would grow with each: past a bound they start afresh, which costs a
+                // few milliseconds and keeps the peak where the idle daemon expects it.
+                let classifier = self.screener.classifier();
+                if uid % 64 == 0 && classifier.cache_bytes() > CACHE_BOUND {
+                    classifier.release_caches();
                 }
                 Ok(true)
             })
