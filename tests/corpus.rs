@@ -338,6 +338,10 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training159 | 20/20, 0/30 (same; rules alone 20/20; long letters, the ask in a P.S.) | 20/20, 0 |
 /// | training160 | 19/20, 0/30 (same; rules alone 19/20; sellers in a welcome voice; still missed: a career coach's homepage testimonial with three drafted options, 1.5) | 19/20, 0 |
 /// | training161 | 19/20, 0/30 (same; rules alone 18/20; on the boundary: a curling tour organiser wanting her write-up forwarded 'to the curlers' list') | 20/20, 0 |
+/// | training162 | 19/20, 0/30 (session 12, rules of round 46 with the seed; rules alone 19/20; a dev-like September: 'which mid-size companies ... and who over there actually makes that call. You'd know better than almost anyone.') | 20/20, 0 |
+/// | training163 | 17/20, 0/30 (same; rules alone 10/20; the implied ask: 'I noticed that you and Dana overlapped on the Harbor Trust board', 'However you think it would best get around', a testimonial drafted in his name under 'What leaders say') | 20/20, 0 |
+/// | training164 | 19/20, 0/30 (same; rules alone 17/20; quick and plain: 'do you happen to know anyone over at Pacific Coil & Wire?' signed 'Territory Sales') | 20/20, 0 |
+/// | training165 | 18/20, 0/30 (same; rules alone 18/20; sellers in a welcome voice: a 'commercial lines producer' for whom 'the best advice ... would be a handful of names', French 'pourriez-vous me presenter aux membres francophones') | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -347,7 +351,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 159, "expected the 159 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 163, "expected the 163 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
