@@ -564,6 +564,7 @@ impl Daemon {
         for chunk in uids.chunks(BATCH) {
             let mut moves = Vec::new();
             let mut interrupted = false;
+            let mut decided = 0usize;
             conn.fetch_with_flags_each(chunk, max_bytes, |uid, raw, flags| {
                 if signals.shutdown_requested() {
                     interrupted = true;
@@ -575,8 +576,9 @@ impl Daemon {
                 // A long backlog meets ever more kinds of text, and the regex caches
                 // would grow with each: past a bound they start afresh, which costs a
                 // few milliseconds and keeps the peak where the idle daemon expects it.
+                decided += 1;
                 let classifier = self.screener.classifier();
-                if uid % 64 == 0 && classifier.cache_bytes() > CACHE_BOUND {
+                if decided.is_multiple_of(64) && classifier.cache_bytes() > CACHE_BOUND {
                     classifier.release_caches();
                 }
                 Ok(true)

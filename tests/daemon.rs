@@ -565,10 +565,8 @@ fn a_silently_dead_connection_is_noticed_within_idle_timeout_plus_the_done_timeo
     wait_until(Duration::from_secs(70), "filing after the server thawed", || count(&server, FILED) == 1);
 }
 
-#[test]
-fn special_use_folders_are_found_by_their_attributes() {
-    use screener::imap::{Connection, SpecialUse};
-    let server = Dovecot::start();
+/// A plain IMAP session with the library's own `Connection`, for tests of it alone.
+fn imap_session(server: &Dovecot) -> (tokio::runtime::Runtime, screener::imap::Connection) {
     let dir = tempfile::tempdir().unwrap();
     fs::write(
         dir.path().join("s.toml"),
@@ -582,8 +580,16 @@ fn special_use_folders_are_found_by_their_attributes() {
     let config = screener::config::load_with_env(Some(&dir.path().join("s.toml")), Some(Default::default())).unwrap();
     let password = screener::secret::Secret::new(server.password());
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let conn = runtime.block_on(screener::imap::Connection::connect(&config.imap, &password)).unwrap();
+    (runtime, conn)
+}
+
+#[test]
+fn special_use_folders_are_found_by_their_attributes() {
+    use screener::imap::SpecialUse;
+    let server = Dovecot::start();
+    let (runtime, mut conn) = imap_session(&server);
     runtime.block_on(async {
-        let mut conn = Connection::connect(&config.imap, &password).await.unwrap();
         assert_eq!(conn.special_use(SpecialUse::Sent).await.unwrap().as_deref(), Some("Sent"));
         assert_eq!(conn.special_use(SpecialUse::Drafts).await.unwrap().as_deref(), Some("Drafts"));
         conn.logout().await;
@@ -592,23 +598,9 @@ fn special_use_folders_are_found_by_their_attributes() {
 
 #[test]
 fn a_mailbox_renumbered_while_another_folder_was_selected_ends_the_session() {
-    use screener::imap::Connection;
     let server = Dovecot::start();
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(
-        dir.path().join("s.toml"),
-        format!(
-            "[imap]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nusername = \"{}\"\n",
-            server.port(),
-            server.user()
-        ),
-    )
-    .unwrap();
-    let config = screener::config::load_with_env(Some(&dir.path().join("s.toml")), Some(Default::default())).unwrap();
-    let password = screener::secret::Secret::new(server.password());
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let (runtime, mut conn) = imap_session(&server);
     runtime.block_on(async {
-        let mut conn = Connection::connect(&config.imap, &password).await.unwrap();
         let first = conn.select("INBOX").await.unwrap();
         conn.select("Sent").await.unwrap();
         // Selecting the same numbering again is fine.

@@ -353,13 +353,20 @@ fn a_permanent_refusal_is_recorded_with_the_servers_words_and_not_retried() {
     assert_eq!(delivered(&server, &smtp), 0);
 }
 
-#[test]
-fn a_temporary_refusal_is_retried() {
+/// A decline the SMTP server refused for now (451): queued, its copy already in Sent.
+fn queued_after_a_temporary_refusal() -> (Dovecot, Smtp, Setup) {
     let (server, smtp, setup) = send_setup(SmtpOptions::default(), "");
     smtp.set_reply(Some("451 4.3.0 Try again later"));
     server.append("INBOX", &ask(1, "noelle", "brightbooks.example", ""), &[]);
     run_once(&setup, &smtp);
     assert_eq!(ledger(&setup)[0].status, DeclineStatus::Queued);
+    assert_eq!(count(&server, "Sent"), 1, "the copy is made before the first attempt");
+    (server, smtp, setup)
+}
+
+#[test]
+fn a_temporary_refusal_is_retried() {
+    let (server, smtp, setup) = queued_after_a_temporary_refusal();
     smtp.set_reply(None);
     std::thread::sleep(Duration::from_millis(2500));
     run_once(&setup, &smtp);
@@ -369,12 +376,7 @@ fn a_temporary_refusal_is_retried() {
 
 #[test]
 fn a_reply_given_up_after_three_days_takes_its_sent_copy_with_it() {
-    let (server, smtp, setup) = send_setup(SmtpOptions::default(), "");
-    smtp.set_reply(Some("451 4.3.0 Try again later"));
-    server.append("INBOX", &ask(1, "noelle", "brightbooks.example", ""), &[]);
-    run_once(&setup, &smtp);
-    assert_eq!(ledger(&setup)[0].status, DeclineStatus::Queued);
-    assert_eq!(count(&server, "Sent"), 1, "the copy is made before the first attempt");
+    let (server, smtp, setup) = queued_after_a_temporary_refusal();
     // Three days of temporary failures, compressed: the reply is made older than the
     // retry window and due now.
     let db = rusqlite::Connection::open(setup.state_path()).unwrap();
@@ -390,12 +392,7 @@ fn a_reply_given_up_after_three_days_takes_its_sent_copy_with_it() {
 
 #[test]
 fn a_released_message_takes_its_unsent_reply_and_its_sent_copy_with_it() {
-    let (server, smtp, setup) = send_setup(SmtpOptions::default(), "");
-    smtp.set_reply(Some("451 4.3.0 Try again later"));
-    server.append("INBOX", &ask(1, "noelle", "brightbooks.example", ""), &[]);
-    run_once(&setup, &smtp);
-    assert_eq!(ledger(&setup)[0].status, DeclineStatus::Queued);
-    assert_eq!(count(&server, "Sent"), 1, "the copy is made before the first attempt");
+    let (server, smtp, setup) = queued_after_a_temporary_refusal();
     // The user disagrees and moves the original back to the inbox.
     server.doveadm(&["move", "-u", server.user(), "INBOX", "mailbox", DECLINED, "all"]);
     smtp.set_reply(None);
