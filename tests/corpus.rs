@@ -342,6 +342,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training163 | 17/20, 0/30 (same; rules alone 10/20; the implied ask: 'I noticed that you and Dana overlapped on the Harbor Trust board', 'However you think it would best get around', a testimonial drafted in his name under 'What leaders say') | 20/20, 0 |
 /// | training164 | 19/20, 0/30 (same; rules alone 17/20; quick and plain: 'do you happen to know anyone over at Pacific Coil & Wire?' signed 'Territory Sales') | 20/20, 0 |
 /// | training165 | 18/20, 0/30 (same; rules alone 18/20; sellers in a welcome voice: a 'commercial lines producer' for whom 'the best advice ... would be a handful of names', French 'pourriez-vous me presenter aux membres francophones') | 20/20, 0 |
+/// | training166 | 19/20, 0/30 (session 13, rules of round 47 with the seed; rules alone 18/20; a dev-like January; still missed: a 'quote for an article' that will also go on the 'What leaders say' page, 4.8) | 19/20, 0 |
+/// | training167 | 18/20, 0/30 (same; rules alone 18/20; a dev-like February: 'whether you'd be comfortable with my mentioning that we'd spoken'; still missed: a P.S. intro whose 'college kids' read as a student's context, 4.9) | 19/20, 0 |
+/// | training168 | 14/20, 0/30 (same; rules alone 10/20; the implied ask: 'the people you served with on the Tidewater Foods board ... through someone they already know', 'how members hear about events', 'the overlap between the owners you spend time with and the companies we help') | 20/20, 0 |
+/// | training169 | 16/20, 0/30 (same; rules alone 15/20; terse: 'Mind if I mention I came through you?', 'curious who at the Roundtable you'd say I should get to know', Spanish 'si se te ocurre alguien a quien reenviarsela') | 20/20, 0 |
+/// | training170 | 18/20, 0/30 (same; rules alone 18/20; on the boundary: a forged known contact asking for 'the cell numbers for the Roundtable guys', an MLM 'share it with five friends who share it with five friends'; still missed: that MLM note, framed as asking his honest feedback, 4.9) | 19/20, 0 |
+/// | training171 | 18/20, 0/30 (same; rules alone 18/20; many voices: French 'accepteriez-vous de me le presenter ?'; still missed: an established wealth manager relocating who asks, 'only if you felt comfortable', whom to get to know, -2.0) | 19/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -351,7 +357,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 163, "expected the 163 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 169, "expected the 169 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
