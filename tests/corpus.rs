@@ -87,6 +87,13 @@ const BELOW_THE_BAR: &[(&str, f64, &str)] = &[
         0.93,
         "sellers in a welcome voice: a veteran asking a mentor for introductions to three named companies",
     ),
+    (
+        "training174",
+        0.90,
+        "sellers in a welcome voice: a new sales rep whose questions are in an attached document (screener \
+         scores the text parts only), and student founders who want him listed as an advisor on their deck, \
+         which their student standing discounts",
+    ),
 ];
 
 /// Scores a labeled set and checks the bars. Returns a printable report.
@@ -348,6 +355,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training169 | 16/20, 0/30 (same; rules alone 15/20; terse: 'Mind if I mention I came through you?', 'curious who at the Roundtable you'd say I should get to know', Spanish 'si se te ocurre alguien a quien reenviarsela') | 20/20, 0 |
 /// | training170 | 18/20, 0/30 (same; rules alone 18/20; on the boundary: a forged known contact asking for 'the cell numbers for the Roundtable guys', an MLM 'share it with five friends who share it with five friends'; still missed: that MLM note, framed as asking his honest feedback, 4.9) | 19/20, 0 |
 /// | training171 | 18/20, 0/30 (same; rules alone 18/20; many voices: French 'accepteriez-vous de me le presenter ?'; still missed: an established wealth manager relocating who asks, 'only if you felt comfortable', whom to get to know, -2.0) | 19/20, 0 |
+/// | training172 | 18/20, 0/30 (session 13, rules of round 48 with the seed; rules alone 17/20; a dev-like July: a new recruiter's 'could you share their names and the best way to reach them?'; still missed: that career changer, 4.9) | 19/20, 0 |
+/// | training173 | 17/20, 0/30 (same; rules alone 13/20; the implied ask: 'members and their guests only ... my calendar is wide open that evening', 'who inside them actually makes that call', an EMBA student who 'by day' leads business development) | 20/20, 0 |
+/// | training174 | 16/20, 0/30 (same; rules alone 16/20; sellers in a welcome voice: a 'warm list' of ten people he knows; still missed: a question list in an attachment, which screener does not read, and student founders listing him as an advisor on their deck, 2.5) | 18/20, 0 (below the bar: see BELOW_THE_BAR) |
+/// | training175 | 18/20, 0/30 (same; rules alone 18/20; replies and follow-ups: 'Who's doing your clients' books these days?'; still missed: a testimonial asked after Hank's two-line courtesy reply, 4.9) | 19/20, 0 |
+/// | training176 | 19/20, 0/30 (same; rules alone 19/20; long letters: 'a fair amount of overlap in the kinds of people we each spend our days with ... compare notes ... who you're working with') | 20/20, 0 |
+/// | training177 | 20/20, 0/30 (same; rules alone 19/20; quick and plain) | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -357,7 +370,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 169, "expected the 169 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 175, "expected the 175 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
