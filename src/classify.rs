@@ -109,10 +109,10 @@ impl GatedRegex {
 /// What classifying one message needs besides the message, reused by the next.
 struct Scratch {
     caches: Vec<Option<EngineCache>>,
-    /// Indexed by cover: where it was last seen in the subject and in the body. All
-    /// `None` between messages: only the entries listed in `covers_seen` are reset,
-    /// which is cheaper than clearing thousands of them per message.
-    cover_seen: Vec<[Option<usize>; 2]>,
+    /// Indexed by cover: where it was last seen in each region (subject, body, brief
+    /// reply). All `None` between messages: only the entries listed in `covers_seen`
+    /// are reset, which is cheaper than clearing thousands of them per message.
+    cover_seen: Vec<[Option<usize>; 3]>,
     covers_seen: Vec<usize>,
     /// (regex, where, cover) of each prefix found.
     prefix_hits: Vec<(usize, usize, Option<usize>)>,
@@ -418,15 +418,23 @@ impl Classifier {
     pub fn classify(&self, message: &Message, context: &Context) -> Classification {
         let subject = self.shorthand.expand(&message.text.subject);
         let body = self.shorthand.expand(&message.text.body);
+        let reply = brief_reply(message, context).map(|t| self.shorthand.expand(t));
         // One haystack, one pass: the subject, a newline (never inside a normalized
-        // phrase, so no match spans both), then the body.
-        let haystack = format!("{subject}\n{body}");
+        // phrase, so no match spans two regions), the body, and the user's brief reply
+        // it answers, if any.
+        let mut haystack = format!("{subject}\n{body}");
         let body_start = subject.len() + 1;
+        let reply_start = haystack.len() + 1;
+        if let Some(reply) = &reply {
+            haystack.push('\n');
+            haystack.push_str(reply);
+        }
+        let bounds = Bounds { body: body_start, reply: reply_start };
         let mut fired: Vec<Option<String>> = vec![None; self.rules.len()];
 
         let mut scratch = self.scratch.lock().ok().and_then(|mut pool| pool.pop()).unwrap_or_else(|| Scratch {
             caches: self.regexes.iter().map(|_| None).collect(),
-            cover_seen: vec![[None; 2]; self.cover_count],
+            cover_seen: vec![[None; 3]; self.cover_count],
             covers_seen: Vec::new(),
             prefix_hits: Vec::new(),
         });
@@ -443,14 +451,14 @@ impl Classifier {
                 match *target {
                     Target::Prefix { regex, cover } => prefix_hits.push((regex, start, cover)),
                     Target::Cover(i) => {
-                        if cover_seen[i] == [None; 2] {
+                        if cover_seen[i] == [None; 3] {
                             covers_seen.push(i);
                         }
-                        let seen = &mut cover_seen[i][usize::from(start >= body_start)];
+                        let seen = &mut cover_seen[i][bounds.region(start)];
                         *seen = Some(seen.map_or(start, |s| s.max(start)));
                     }
                     Target::Phrase { rule, word_start, word_end } => {
-                        if fired[rule].is_some() || !in_scope(self.rules[rule].scope, start, body_start) {
+                        if fired[rule].is_some() || !bounds.in_scope(self.rules[rule].scope, start) {
                             continue;
                         }
                         let boundary_ok = (!word_start || !is_word_before(&haystack, start))
@@ -463,18 +471,19 @@ impl Classifier {
             }
         });
 
-        // A region is the subject or the body, so that no match spans both.
-        let region = |at: usize| usize::from(at >= body_start);
-        let regions = [0..subject.len(), body_start..haystack.len()];
+        // A region is the subject, the body or the brief reply, so that no match spans two.
+        let regions = [0..subject.len(), body_start..reply_start - 1, reply_start.min(haystack.len())..haystack.len()];
         let possible = |g: &GatedRegex, r: usize, fired: &[Option<String>]| {
-            fired[g.rule].is_none() && in_scope(self.rules[g.rule].scope, regions[r].start, body_start)
+            fired[g.rule].is_none()
+                && !regions[r].is_empty()
+                && bounds.in_scope(self.rules[g.rule].scope, regions[r].start)
         };
         // Where each regex last ran without a match: several prefixes can start at
         // the same place.
         let mut tried = vec![usize::MAX; self.regexes.len()];
         for &(i, at, cover) in prefix_hits.iter() {
             let g = &self.regexes[i];
-            let r = region(at);
+            let r = bounds.region(at);
             let covered = cover.is_none_or(|c| cover_seen[c][r].is_some_and(|seen| seen >= at));
             if covered && tried[i] != at && possible(g, r, &fired) {
                 tried[i] = at;
@@ -496,7 +505,7 @@ impl Classifier {
         }
 
         for i in covers_seen.drain(..) {
-            cover_seen[i] = [None; 2];
+            cover_seen[i] = [None; 3];
         }
         if let Ok(mut pool) = self.scratch.lock() {
             pool.push(scratch);
@@ -513,12 +522,19 @@ impl Classifier {
         let mut reasons = Vec::new();
         let mut positive: BTreeMap<&str, f64> = BTreeMap::new();
         let mut present: Vec<&str> = Vec::new();
-        let mut overridden: Vec<Option<&str>> = vec![None; self.rules.len()];
-        for (rule, _) in self.rules.iter().zip(&fired).filter(|(_, f)| f.is_some()) {
-            for &target in &rule.overrides {
-                overridden[target] = Some(&rule.id);
+        // An exception can have its own exception: a rule that is itself overridden
+        // overrides nothing (one level deep, which is all the rule data uses).
+        let targets_of = |skip: &[Option<&str>]| {
+            let mut overridden: Vec<Option<&str>> = vec![None; self.rules.len()];
+            let active = self.rules.iter().zip(&fired).zip(skip).filter(|((_, f), s)| f.is_some() && s.is_none());
+            for ((rule, _), _) in active {
+                for &target in &rule.overrides {
+                    overridden[target] = Some(&rule.id);
+                }
             }
-        }
+            overridden
+        };
+        let overridden = targets_of(&targets_of(&vec![None; self.rules.len()]));
         for ((rule, excerpt), by) in self.rules.iter().zip(fired).zip(overridden) {
             let Some(excerpt) = excerpt else { continue };
             if let Some(by) = by {
@@ -622,12 +638,36 @@ fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
-fn in_scope(scope: Where, start: usize, body_start: usize) -> bool {
-    match scope {
-        Where::Any => true,
-        Where::Subject => start < body_start,
-        Where::Body => start >= body_start,
+/// Where the body and the brief reply start in a classification's haystack.
+struct Bounds {
+    body: usize,
+    /// Past the end of the haystack when there is no brief reply.
+    reply: usize,
+}
+
+impl Bounds {
+    fn region(&self, at: usize) -> usize {
+        usize::from(at >= self.body) + usize::from(at >= self.reply)
     }
+
+    fn in_scope(&self, scope: Where, start: usize) -> bool {
+        match scope {
+            Where::Any => start < self.reply,
+            Where::Subject => start < self.body,
+            Where::Body => start >= self.body && start < self.reply,
+            Where::BriefReply => start >= self.reply,
+        }
+    }
+}
+
+/// The user's own reply that `message` quotes, normalized, when it is short and asks
+/// nothing (see `Where::BriefReply`).
+fn brief_reply<'m>(message: &'m Message, context: &Context) -> Option<&'m str> {
+    let latest = message.history.latest.as_ref()?;
+    let is_user = |a: &String| context.user_addresses.iter().any(|u| u.eq_ignore_ascii_case(a));
+    let name = context.user_name.map(str::to_lowercase);
+    let users = latest.addresses.iter().any(is_user) || name.is_some_and(|n| latest.names.contains(&n));
+    (users && !latest.asks && latest.words <= rules::BRIEF_REPLY_WORDS).then_some(latest.text.as_str())
 }
 
 fn is_word_before(text: &str, at: usize) -> bool {

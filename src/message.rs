@@ -121,6 +121,8 @@ pub struct History {
     pub present: bool,
     pub addresses: Vec<String>,
     pub names: Vec<String>,
+    /// The message this one answers, in brief.
+    pub latest: Option<quoted::Quoted>,
 }
 
 /// The normalized view of one message.
@@ -252,7 +254,10 @@ pub fn parse(raw: &[u8], limits: Limits, authserv_id: Option<&str>) -> Result<Me
     }
     let sender: Vec<&str> =
         from.iter().flat_map(|m| std::iter::once(m.address.as_str()).chain(m.name.as_deref())).collect();
-    let split = quoted::split(&body, &sender);
+    let mut split = quoted::split(&body, &sender);
+    if let Some(latest) = split.latest.as_mut() {
+        latest.text = normalize(&latest.text);
+    }
 
     Ok(Message {
         reply_to: mailboxes(parsed.reply_to()),
@@ -263,7 +268,12 @@ pub fn parse(raw: &[u8], limits: Limits, authserv_id: Option<&str>) -> Result<Me
         references: ids(parsed.references()),
         date: parsed.date().map(|d| d.to_rfc3339()),
         text: Text { subject: scored_subject, body: normalized_within(&split.written, budget), truncated },
-        history: History { present: split.has_history, addresses: split.quoted_addresses, names: split.quoted_names },
+        history: History {
+            present: split.has_history,
+            addresses: split.quoted_addresses,
+            names: split.quoted_names,
+            latest: split.latest,
+        },
         subject: subject.into_owned(),
         from,
         sender_ambiguous,

@@ -77,10 +77,12 @@ const BELOW_THE_BAR: &[(&str, f64, &str)] = &[
     ),
     (
         "training152",
-        0.80,
-        "replies and follow-ups: four strangers make the ask only after Hank's short courteous reply; quoting \
-         his message and answering his Message-ID count as a thread he took part in, which a welcome follow-up \
-         (dev's career changer replying after Hank agreed to talk) needs",
+        0.85,
+        "replies and follow-ups: strangers who make the ask only after a reply of Hank's. Where his reply only \
+         wished luck or declined, the brief-reply rules now take the thread evidence back (16 -> 17 of 20); \
+         still missed are asks after replies that engaged (he agreed to a coffee) or informed (league results, \
+         'membership details are on our website'), which a welcome follow-up (dev's career changer replying \
+         after Hank agreed to talk) looks the same as",
     ),
     (
         "training119",
@@ -361,6 +363,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training175 | 18/20, 0/30 (same; rules alone 18/20; replies and follow-ups: 'Who's doing your clients' books these days?'; still missed: a testimonial asked after Hank's two-line courtesy reply, 4.9) | 19/20, 0 |
 /// | training176 | 19/20, 0/30 (same; rules alone 19/20; long letters: 'a fair amount of overlap in the kinds of people we each spend our days with ... compare notes ... who you're working with') | 20/20, 0 |
 /// | training177 | 20/20, 0/30 (same; rules alone 19/20; quick and plain) | 20/20, 0 |
+/// | training178 | 18/20, 0/30 (session 13, rules of round 49 and the brief-reply rules, with the seed; rules alone 17/20; replies and follow-ups: asks made after Hank's 'I don't share information about my clients, but I wish you a good start to the year', Spanish 'podria presentarme ... con los directores de compras') | 20/20, 0 |
+/// | training179 | 16/20, 0/30 (same; rules alone 12/20; the implied ask: 'Whoever looks after the members' mailing list or directory', 'when you vouch for someone, people take the meeting', a podcast where 'every guest introduces us to two or three business owners') | 20/20, 0 |
+/// | training180 | 19/20, 0/30 (same; rules alone 19/20; sellers in a welcome voice: a new graduate's 'I'd love to show her how we can cut her spot-rate spend') | 20/20, 0 |
+/// | training181 | 20/20, 0/30 (same; rules alone 20/20; on the boundary) | 20/20, 0 |
+/// | training182 | 18/20, 0/30 (same; rules alone 14/20; terse: 'No ask really. Attaching our one-pager in case anyone comes to mind.', 'All we'd need is the attendee emails afterward') | 20/20, 0 |
+/// | training183 | 19/20, 0/30 (same; rules alone 19/20 and 1/30, a grounded pilot's optional intro; many voices: 'which companies out there are growing ... if a couple of names come to mind') | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -370,7 +378,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 175, "expected the 175 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 181, "expected the 181 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));

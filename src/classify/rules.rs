@@ -10,13 +10,22 @@ pub const DEFAULT_RULES: &str = include_str!("../../config/rules.toml");
 
 /// Which part of the message a rule looks at.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum Where {
+    /// The subject and what the sender wrote.
     #[default]
     Any,
     Subject,
     Body,
+    /// Not the sender's words but yours: the reply of yours that this message quotes
+    /// and answers, when it is short (at most `BRIEF_REPLY_WORDS` words) and asks
+    /// nothing. Empty otherwise. It tells a courtesy ("Thanks for the note. Best of
+    /// luck with the fund.") from a conversation you took part in.
+    BriefReply,
 }
+
+/// The most words a quoted reply of the user's has for `Where::BriefReply` to see it.
+pub const BRIEF_REPLY_WORDS: usize = 40;
 
 /// A message fact a rule can test instead of text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

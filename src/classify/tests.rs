@@ -295,16 +295,23 @@ fn the_fast_path_fires_exactly_what_a_naive_search_fires() {
         .filter(|r| r.enabled && r.weight != 0.0)
         .filter_map(|r| r.regex.as_ref().map(|src| (r.id.clone(), r.scope, pattern::compile(src).unwrap().regex())))
         .collect();
+    let contacts = Contacts::default();
+    let users = vec!["hank@bergstrom.example".to_string()];
+    let context = Context { user_addresses: &users, user_name: Some("Hank Bergstrom"), contacts: &contacts };
+    // Any means the sender's words: the subject and the body, not the user's reply.
+    let sees = |rule: Where, region: Where| rule == region || (rule == Where::Any && region != Where::BriefReply);
     let naive = |m: &Message| -> BTreeSet<String> {
         let mut fired = BTreeSet::new();
         // Shorthand is spelled out before either path looks at the text.
         let (subject, body) =
             (c.shorthand.expand(&m.text.subject).into_owned(), c.shorthand.expand(&m.text.body).into_owned());
+        let reply = super::brief_reply(m, &context).map(|r| c.shorthand.expand(r).into_owned()).unwrap_or_default();
+        let regions = [(&subject, Where::Subject), (&body, Where::Body), (&reply, Where::BriefReply)];
         for spec in set.rules.iter().filter(|r| r.enabled && r.weight != 0.0) {
             for phrase in &spec.phrases {
                 let p = normalize(phrase);
-                for (text, scope) in [(&subject, Where::Subject), (&body, Where::Body)] {
-                    if spec.scope != Where::Any && spec.scope != scope {
+                for (text, scope) in regions {
+                    if !sees(spec.scope, scope) {
                         continue;
                     }
                     let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
@@ -319,8 +326,8 @@ fn the_fast_path_fires_exactly_what_a_naive_search_fires() {
             }
         }
         for (id, scope, re) in &naive_regexes {
-            for (text, s) in [(&subject, Where::Subject), (&body, Where::Body)] {
-                if (*scope == Where::Any || *scope == s) && re.is_match(text.as_str()) {
+            for (text, s) in regions {
+                if sees(*scope, s) && re.is_match(text.as_str()) {
                     fired.insert(id.clone());
                 }
             }
@@ -328,15 +335,20 @@ fn the_fast_path_fires_exactly_what_a_naive_search_fires() {
         fired
     };
     let mut dirs = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")];
-    for extra in ["tests/validation", "tests/heldout", "../shared/corpus/dev", "../shared/corpus/spamassassin/spam-2"] {
+    // training152 and training175: replies to short replies of Hank's, for the brief-reply rules.
+    for extra in [
+        "tests/validation",
+        "tests/heldout",
+        "tests/training152",
+        "tests/training175",
+        "../shared/corpus/dev",
+        "../shared/corpus/spamassassin/spam-2",
+    ] {
         let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(extra);
         if dir.is_dir() {
             dirs.push(dir);
         }
     }
-    let contacts = Contacts::default();
-    let users = vec!["hank@bergstrom.example".to_string()];
-    let context = Context { user_addresses: &users, user_name: None, contacts: &contacts };
     let mut checked = 0;
     for dir in dirs {
         let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
@@ -459,6 +471,85 @@ none = ["student"]
     // Without the exception the student rule counts, and blocks the combo.
     let student = run(&c, &message("hi", "I graduated in May. Who are your clients?"));
     assert_eq!(student.score, -0.5, "{student:#?}");
+}
+
+/// An exception to an exception: a rule that is itself overridden cancels nothing.
+#[test]
+fn an_overridden_exception_cancels_nothing() {
+    let c = classifier(
+        r#"
+[[rules]]
+id = "thread"
+category = "introduced"
+weight = -4.0
+phrases = ["thanks again"]
+
+[[rules]]
+id = "courtesy"
+category = "courtesy"
+weight = 0.5
+phrases = ["good luck"]
+overrides = ["thread"]
+
+[[rules]]
+id = "engaged"
+category = "introduced"
+weight = -0.1
+phrases = ["happy to help"]
+overrides = ["courtesy"]
+"#,
+    );
+    let courtesy = run(&c, &message("hi", "thanks again, and good luck"));
+    assert_eq!(courtesy.score, 0.5, "{courtesy:#?}");
+    let engaged = run(&c, &message("hi", "thanks again, good luck, happy to help"));
+    assert_eq!(engaged.score, -4.1, "the thread stands: {engaged:#?}");
+    let courtesy_reason = engaged.reasons.iter().find(|r| r.rule == "courtesy").unwrap();
+    assert!(courtesy_reason.excerpt.starts_with("overridden by engaged"), "{}", courtesy_reason.excerpt);
+}
+
+/// `where = "brief-reply"` sees the user's own short reply that the message quotes,
+/// and nothing else; the other scopes never see it.
+#[test]
+fn brief_reply_rules_read_only_the_users_short_quoted_reply() {
+    let c = classifier(
+        r#"
+[[rules]]
+id = "courtesy"
+category = "courtesy"
+weight = 0.5
+where = "brief-reply"
+phrases = ["good luck"]
+
+[[rules]]
+id = "luck-anywhere"
+category = "other"
+weight = 1.0
+phrases = ["good luck"]
+"#,
+    );
+    let fired = |body: &str| -> Vec<String> {
+        let mut rules: Vec<String> = run(&c, &message("Re: hello", body)).reasons.into_iter().map(|r| r.rule).collect();
+        rules.sort();
+        rules
+    };
+    let quoting_hank = |reply: &str| {
+        format!(
+            "One more thing.\n\nOn Mon, Jan 5, 2026 at 10:00 AM Hank Bergstrom <hank@bergstrom.example> wrote:\n{reply}"
+        )
+    };
+    assert_eq!(fired(&quoting_hank("> Thanks for the note. Good luck with the fund.\n> Hank\n")), ["courtesy"]);
+    // Not the user's reply, a question, or a long letter: not a brief reply.
+    let by_someone_else =
+        "One more thing.\n\nOn Mon, Jan 5, 2026 at 10:00 AM Ann <ann@x.example> wrote:\n> Good luck!\n";
+    assert!(fired(by_someone_else).is_empty());
+    assert!(fired(&quoting_hank("> Good luck. Did you try the bank?\n")).is_empty());
+    let long = format!("> Good luck. {}\n", "word ".repeat(45));
+    assert!(fired(&quoting_hank(&long)).is_empty());
+    // The sender's own words are the other rules' business, never the brief-reply rule's.
+    assert_eq!(fired("Good luck with the season!"), ["luck-anywhere"]);
+    // An Outlook-style quote of the user's reply is read the same way.
+    let outlook = "Thanks!\n\n-----Original Message-----\nFrom: Hank Bergstrom <hank@bergstrom.example>\nSent: Tuesday, October 16, 2035 8:02 AM\nTo: Aaron <a@x.example>\nSubject: Re: hi\n\nLikewise, Aaron. Good luck with the new office.\n\nHank\n";
+    assert_eq!(fired(outlook), ["courtesy"]);
 }
 
 #[test]

@@ -19,7 +19,29 @@ pub struct Split {
     pub quoted_names: Vec<String>,
     /// True when something was cut away as quoted history or a forwarded original.
     pub has_history: bool,
+    /// The most recent quoted message: the one this message answers.
+    pub latest: Option<Quoted>,
 }
+
+/// What the message being answered said, in brief: whether it was a conversation
+/// (a question, a long letter) or a courtesy ("Thanks for the note. Best of luck").
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Quoted {
+    /// Who its attribution or header block names: addresses and names, lowercased.
+    pub addresses: Vec<String>,
+    pub names: Vec<String>,
+    /// Its own lines (not the history it quoted in turn), at most `LATEST_BYTES`;
+    /// `message::parse` normalizes them.
+    pub text: String,
+    /// Words in those lines.
+    pub words: usize,
+    /// A question mark in those lines.
+    pub asks: bool,
+}
+
+/// How much of the answered message is read: enough for any courtesy reply.
+const LATEST_LINES: usize = 60;
+const LATEST_BYTES: usize = 4096;
 
 static ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
     // English, French, Spanish, German, Dutch, Italian, Portuguese attribution lines.
@@ -59,7 +81,12 @@ pub fn split(body: &str, sender: &[&str]) -> Split {
             // Apple Mail puts the attribution inside the quote ("> On ..., Ann
             // <ann@x> wrote:"): it still says whose lines follow.
             if attribution_at(&[quoted], 0).is_some() {
+                let known = (out.quoted_addresses.len(), out.quoted_names.len());
                 own_quote = names_sender(quoted, sender, &mut out);
+                if out.latest.is_none() {
+                    // Its text is quoted at the attribution's own depth.
+                    out.latest = Some(summarize_quote(&lines[i + 1..], &out, known));
+                }
             } else if own_quote && !quoted.starts_with('>') {
                 // Only the sender's own lines: deeper levels quote someone else.
                 written.push(quoted);
@@ -79,7 +106,11 @@ pub fn split(body: &str, sender: &[&str]) -> Split {
         }
         if let Some(span) = attribution_at(&lines, i) {
             out.has_history = true;
+            let known = (out.quoted_addresses.len(), out.quoted_names.len());
             own_quote = names_sender(&lines[i..i + span].join(" "), sender, &mut out);
+            if out.latest.is_none() {
+                out.latest = Some(summarize_quote(&lines[i + span..], &out, known));
+            }
             // Top-posted replies carry the whole history below the attribution; for
             // interleaved replies the `>` lines are skipped one by one above.
             if !own_quote && lines[i + span..].iter().all(|l| l.trim().is_empty() || l.trim_start().starts_with('>')) {
@@ -93,12 +124,18 @@ pub fn split(body: &str, sender: &[&str]) -> Split {
             // Only the author of the quoted original counts: a sender quoting their
             // own earlier mail "To: Hank" is not quoting Hank.
             let mut own = false;
+            let known = (out.quoted_addresses.len(), out.quoted_names.len());
             for l in lines[i..].iter().take(12) {
                 if FROM_LINE.is_match(l) {
                     collect_people(l, &mut out);
                     let l = l.to_lowercase();
                     own |= sender.iter().any(|s| s.len() > 2 && l.contains(&s.to_lowercase()));
                 }
+            }
+            if out.latest.is_none() {
+                let blank = lines[i + 1..].iter().take(12).position(|l| l.trim().is_empty());
+                let text = blank.map_or(&lines[lines.len()..], |p| &lines[i + 2 + p..]);
+                out.latest = Some(summarize_block(text, &out, known));
             }
             if !own && !nothing_written {
                 break;
@@ -118,6 +155,64 @@ pub fn split(body: &str, sender: &[&str]) -> Split {
     }
     out.written = written.join("\n");
     out
+}
+
+/// The message quoted below an attribution: its `>` lines, up to the attribution of
+/// the message it quoted in turn. `known` is where the attribution's people start in
+/// `out`'s lists.
+fn summarize_quote(below: &[&str], out: &Split, known: (usize, usize)) -> Quoted {
+    let mut quoted = people_since(out, known);
+    for line in below.iter().take(LATEST_LINES) {
+        let Some(text) = line.trim_start().strip_prefix('>') else {
+            if line.trim().is_empty() {
+                continue;
+            }
+            break;
+        };
+        let text = text.trim_start();
+        if text.starts_with('>') || attribution_at(&[text], 0).is_some() || ORIGINAL_MARKER.is_match(text) {
+            break;
+        }
+        count(text, &mut quoted);
+    }
+    quoted
+}
+
+/// The text of a quoted original below its header block (Outlook), up to the next
+/// quoted message.
+fn summarize_block(text: &[&str], out: &Split, known: (usize, usize)) -> Quoted {
+    let mut quoted = people_since(out, known);
+    for (j, line) in text.iter().enumerate().take(LATEST_LINES) {
+        let trimmed = line.trim();
+        if attribution_at(text, j).is_some()
+            || (may_start_original(trimmed) && ORIGINAL_MARKER.is_match(trimmed))
+            || is_header_block(text, j)
+        {
+            break;
+        }
+        count(trimmed, &mut quoted);
+    }
+    quoted
+}
+
+fn people_since(out: &Split, known: (usize, usize)) -> Quoted {
+    Quoted {
+        addresses: out.quoted_addresses[known.0..].to_vec(),
+        names: out.quoted_names[known.1..].to_vec(),
+        ..Quoted::default()
+    }
+}
+
+fn count(text: &str, quoted: &mut Quoted) {
+    if text.is_empty() {
+        return;
+    }
+    quoted.words += text.split_whitespace().count();
+    quoted.asks |= text.contains('?');
+    if quoted.text.len() + text.len() < LATEST_BYTES {
+        quoted.text.push_str(text);
+        quoted.text.push('\n');
+    }
 }
 
 /// An attribution line, possibly wrapped over two or three lines by the mail client.
@@ -207,11 +302,15 @@ fn collect_people(text: &str, out: &mut Split) {
     }
     let lower = text.to_lowercase();
     if let Some(name) = lower.split(" wrote").next().and_then(|s| s.rsplit(',').next()) {
-        let name = name.split('<').next().unwrap_or("").trim();
-        // Drop a trailing time such as "10:02 am" that some clients put before the name.
-        let name = name.trim_start_matches(|c: char| !c.is_alphabetic());
+        let name = name.split('<').next().unwrap_or("");
+        // Drop the year and time some clients put before the name ("2030 at 7:12 am
+        // Hank Bergstrom").
+        let words: Vec<&str> = name.split_whitespace().collect();
+        let time =
+            |w: &&&str| w.chars().any(|c| c.is_ascii_digit()) || matches!(**w, "at" | "am" | "pm" | "a.m." | "p.m.");
+        let name = words[words.iter().take_while(time).count()..].join(" ");
         if !name.is_empty() && name.len() < 80 {
-            out.quoted_names.push(name.to_string());
+            out.quoted_names.push(name);
         }
     }
 }
@@ -228,6 +327,29 @@ mod tests {
         let other = split(body, &["someone@else.example"]);
         assert_eq!(other.written.trim(), "^ any thoughts?");
         assert_eq!(other.quoted_addresses, ["blake@x.example"]);
+    }
+
+    #[test]
+    fn the_answered_message_is_summarized() {
+        let s = split(
+            "Totally understand. Could you forward my note?\n\nOn Wed, Oct 9, 2030 at 7:12 AM Hank Bergstrom <hank@bergstrom.example> wrote:\n> Victor,\n>\n> I don't know your firm. Best of luck with the fund.\n>\n> Hank\n>\n>> On Tue, Victor <v@x.example> wrote:\n>> Would you introduce me to Rachel?\n",
+            &["v@x.example", "Victor"],
+        );
+        let latest = s.latest.expect("the answered message");
+        assert_eq!(latest.addresses, ["hank@bergstrom.example"]);
+        assert_eq!(latest.names, ["hank bergstrom"]);
+        // Its own lines only: Victor's question below it is his, not Hank's.
+        assert_eq!(latest.words, 13);
+        assert!(!latest.asks);
+        assert_eq!(latest.text, "Victor,\nI don't know your firm. Best of luck with the fund.\nHank\n");
+        // Apple Mail puts the attribution inside the quote.
+        let apple = split(
+            "No worries!\n\n> On Nov 15, 2033, at 8:02 PM, Hank <hank@b.example> wrote:\n>\n> Thanks, but no?\n",
+            &[],
+        );
+        let latest = apple.latest.unwrap();
+        assert_eq!((latest.words, latest.asks), (3, true));
+        assert!(split("No history here.", &[]).latest.is_none());
     }
 
     #[test]
