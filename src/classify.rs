@@ -464,7 +464,7 @@ impl Classifier {
                         let boundary_ok = (!word_start || !is_word_before(&haystack, start))
                             && (!word_end || !is_word_after(&haystack, end));
                         if boundary_ok {
-                            fired[rule] = Some(excerpt(&haystack, start, end));
+                            fired[rule] = Some(excerpt(bounds.visible(&haystack, start), start, end));
                         }
                     }
                 }
@@ -488,7 +488,7 @@ impl Classifier {
             if covered && tried[i] != at && possible(g, r, &fired) {
                 tried[i] = at;
                 if let Some(m) = g.find(&mut caches[i], &haystack, at..regions[r].end) {
-                    fired[g.rule] = Some(excerpt(&haystack, m.start, m.end));
+                    fired[g.rule] = Some(excerpt(bounds.visible(&haystack, m.start), m.start, m.end));
                 }
             }
         }
@@ -499,7 +499,7 @@ impl Classifier {
                     && possible(g, r, &fired)
                     && let Some(m) = g.find(&mut caches[i], &haystack, span.clone())
                 {
-                    fired[g.rule] = Some(excerpt(&haystack, m.start, m.end));
+                    fired[g.rule] = Some(excerpt(bounds.visible(&haystack, m.start), m.start, m.end));
                 }
             }
         }
@@ -518,23 +518,59 @@ impl Classifier {
         self.score(fired)
     }
 
+    /// For each fired rule an exception cancels, the id of the rule that cancels it.
+    /// An exception can have its own exception: a cancelled rule cancels nothing. A
+    /// rule stands when every fired rule that overrides it is cancelled; rules that
+    /// override each other in a cycle cancel each other.
+    fn cancellations(&self, fired: &[Option<String>]) -> Vec<Option<&str>> {
+        #[derive(Clone, Copy, PartialEq)]
+        enum State {
+            Open,
+            Stands,
+            Cancelled(usize),
+        }
+        let mut overriders: Vec<Vec<usize>> = vec![Vec::new(); self.rules.len()];
+        for (i, rule) in self.rules.iter().enumerate().filter(|(i, _)| fired[*i].is_some()) {
+            for &target in &rule.overrides {
+                overriders[target].push(i);
+            }
+        }
+        let mut state: Vec<State> =
+            overriders.iter().map(|o| if o.is_empty() { State::Stands } else { State::Open }).collect();
+        loop {
+            let mut changed = false;
+            for r in 0..self.rules.len() {
+                if state[r] != State::Open {
+                    continue;
+                }
+                if let Some(&by) = overriders[r].iter().find(|&&o| state[o] == State::Stands) {
+                    state[r] = State::Cancelled(by);
+                    changed = true;
+                } else if overriders[r].iter().all(|&o| matches!(state[o], State::Cancelled(_))) {
+                    state[r] = State::Stands;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        state
+            .iter()
+            .zip(&overriders)
+            .map(|(s, o)| match s {
+                State::Stands => None,
+                State::Cancelled(by) => Some(self.rules[*by].id.as_str()),
+                State::Open => Some(self.rules[o[0]].id.as_str()),
+            })
+            .collect()
+    }
+
     fn score(&self, fired: Vec<Option<String>>) -> Classification {
         let mut reasons = Vec::new();
         let mut positive: BTreeMap<&str, f64> = BTreeMap::new();
         let mut present: Vec<&str> = Vec::new();
-        // An exception can have its own exception: a rule that is itself overridden
-        // overrides nothing (one level deep, which is all the rule data uses).
-        let targets_of = |skip: &[Option<&str>]| {
-            let mut overridden: Vec<Option<&str>> = vec![None; self.rules.len()];
-            let active = self.rules.iter().zip(&fired).zip(skip).filter(|((_, f), s)| f.is_some() && s.is_none());
-            for ((rule, _), _) in active {
-                for &target in &rule.overrides {
-                    overridden[target] = Some(&rule.id);
-                }
-            }
-            overridden
-        };
-        let overridden = targets_of(&targets_of(&vec![None; self.rules.len()]));
+        let overridden = self.cancellations(&fired);
         for ((rule, excerpt), by) in self.rules.iter().zip(fired).zip(overridden) {
             let Some(excerpt) = excerpt else { continue };
             if let Some(by) = by {
@@ -650,6 +686,12 @@ impl Bounds {
         usize::from(at >= self.body) + usize::from(at >= self.reply)
     }
 
+    /// The text an excerpt of a match at `at` may show: the sender's words never run
+    /// on into the user's reply.
+    fn visible<'h>(&self, haystack: &'h str, at: usize) -> &'h str {
+        if at < self.reply { &haystack[..(self.reply - 1).min(haystack.len())] } else { haystack }
+    }
+
     fn in_scope(&self, scope: Where, start: usize) -> bool {
         match scope {
             Where::Any => start < self.reply,
@@ -667,7 +709,8 @@ fn brief_reply<'m>(message: &'m Message, context: &Context) -> Option<&'m str> {
     let is_user = |a: &String| context.user_addresses.iter().any(|u| u.eq_ignore_ascii_case(a));
     let name = context.user_name.map(str::to_lowercase);
     let users = latest.addresses.iter().any(is_user) || name.is_some_and(|n| latest.names.contains(&n));
-    (users && !latest.asks && latest.words <= rules::BRIEF_REPLY_WORDS).then_some(latest.text.as_str())
+    let brief = !latest.asks && !latest.interleaved && latest.words <= rules::BRIEF_REPLY_WORDS;
+    (users && brief).then_some(latest.text.as_str())
 }
 
 fn is_word_before(text: &str, at: usize) -> bool {

@@ -369,6 +369,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training181 | 20/20, 0/30 (same; rules alone 20/20; on the boundary) | 20/20, 0 |
 /// | training182 | 18/20, 0/30 (same; rules alone 14/20; terse: 'No ask really. Attaching our one-pager in case anyone comes to mind.', 'All we'd need is the attendee emails afterward') | 20/20, 0 |
 /// | training183 | 19/20, 0/30 (same; rules alone 19/20 and 1/30, a grounded pilot's optional intro; many voices: 'which companies out there are growing ... if a couple of names come to mind') | 20/20, 0 |
+/// | training184 | 18/20, 0/30 (session 13, rules of round 50 with the seed; rules alone 18/20; a dev-like July: 'which business owners and families are the ones worth knowing', 'one or two members you think would be worth me following up with') | 20/20, 0 |
+/// | training185 | 16/20, 0/30 (same; rules alone 13/20; the implied ask: 'saw you joined the board at Crescent Bay Health ... Worth 10 min?', a bonspiel sponsor wanting 'the registration sheet afterward', 'guests come by a member's invitation. I'm free the evening of September 11.') | 20/20, 0 |
+/// | training186 | 20/20, 0/30 (same; rules alone 19/20; replies and follow-ups, several after Hank's courtesy) | 20/20, 0 |
+/// | training187 | 18/20, 0/30 (same; rules alone 18/20; sellers in a welcome voice: a new graduate's 'tell me which of them you work with, and whether any of the owners might be open to a 15-minute demo') | 20/20, 0 |
+/// | training188 | 18/20, 0/30 (same; rules alone 17/20; long letters: a P.S. 'if you ever happened to be chatting with him I would be so grateful if you mentioned Lumenloom', Spanish 'me encantaria acompanarle como invitado') | 20/20, 0 |
+/// | training189 | 19/20, 0/30 (same; rules alone 19/20; on the boundary: a certificate student who 'also runs' a staffing agency) | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -378,7 +384,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 181, "expected the 181 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 187, "expected the 187 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));

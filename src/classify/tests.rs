@@ -552,6 +552,56 @@ phrases = ["good luck"]
     assert_eq!(fired(outlook), ["courtesy"]);
 }
 
+/// Longer chains and cycles, which a user's rules can make: a rule stands when every
+/// fired rule that overrides it is cancelled; a cycle cancels itself.
+#[test]
+fn exception_chains_resolve_from_the_rule_nothing_overrides() {
+    let rule = |id: &str, phrase: &str, overrides: &str| {
+        format!(
+            "[[rules]]\nid = \"{id}\"\ncategory = \"c{id}\"\nweight = 1.0\nphrases = [\"{phrase}\"]\noverrides = [{overrides}]\n"
+        )
+    };
+    let chain = [
+        rule("a", "alpha", "\"b\""),
+        rule("b", "bravo", "\"c\""),
+        rule("c", "charlie", "\"d\""),
+        rule("d", "delta", ""),
+    ];
+    let c = classifier(&chain.concat());
+    let all = run(&c, &message("hi", "alpha bravo charlie delta"));
+    let standing: Vec<&str> = all.reasons.iter().filter(|r| r.weight != 0.0).map(|r| r.rule.as_str()).collect();
+    assert_eq!(standing, ["a", "c"], "{all:#?}");
+    let cycle = classifier(&[rule("p", "papa", "\"q\""), rule("q", "quebec", "\"p\"")].concat());
+    assert_eq!(run(&cycle, &message("hi", "papa quebec")).score, 0.0, "a cycle cancels itself");
+    assert_eq!(run(&cycle, &message("hi", "papa")).score, 1.0);
+}
+
+/// The shipped courtesy rules: a reply of Hank's that only declined or wished luck
+/// takes the thread evidence back; one that also made plans does not.
+#[test]
+fn the_shipped_courtesy_rules_tell_a_decline_from_a_plan() {
+    let c = Classifier::new(&RuleSet::builtin().unwrap()).unwrap();
+    let fired = |reply: &str| -> Vec<String> {
+        let body = format!(
+            "Understood. One more thing then.\n\nOn Mon, Jan 5, 2026 at 10:00 AM Hank Bergstrom <hank@bergstrom.example> wrote:\n{reply}"
+        );
+        let reasons = run(&c, &message("Re: hello", &body)).reasons;
+        let mut ids: Vec<String> = reasons
+            .into_iter()
+            .filter(|r| r.rule.starts_with("introduced-"))
+            .map(|r| format!("{} {}", r.rule, r.weight))
+            .collect();
+        ids.sort();
+        ids
+    };
+    let declined = fired("> Thanks for the note. I will have to pass. Best of luck.\n> Hank\n");
+    assert!(declined.contains(&"introduced-only-by-courtesy 0.5".to_string()), "{declined:?}");
+    assert!(declined.contains(&"introduced-quotes-user 0".to_string()), "{declined:?}");
+    let planned = fired("> Tuesday at 3 works for me. All the best, Hank\n");
+    assert!(planned.contains(&"introduced-quotes-user -2".to_string()), "{planned:?}");
+    assert!(!planned.iter().any(|r| r.starts_with("introduced-only-by-courtesy 0.5")), "{planned:?}");
+}
+
 #[test]
 fn an_exception_naming_an_unknown_rule_is_an_error() {
     let set: RuleSet = toml::from_str(

@@ -37,6 +37,8 @@ pub struct Quoted {
     pub words: usize,
     /// A question mark in those lines.
     pub asks: bool,
+    /// The sender wrote between its lines (an interleaved reply).
+    pub interleaved: bool,
 }
 
 /// How much of the answered message is read: enough for any courtesy reply.
@@ -124,7 +126,6 @@ pub fn split(body: &str, sender: &[&str]) -> Split {
             // Only the author of the quoted original counts: a sender quoting their
             // own earlier mail "To: Hank" is not quoting Hank.
             let mut own = false;
-            let known = (out.quoted_addresses.len(), out.quoted_names.len());
             for l in lines[i..].iter().take(12) {
                 if FROM_LINE.is_match(l) {
                     collect_people(l, &mut out);
@@ -134,8 +135,10 @@ pub fn split(body: &str, sender: &[&str]) -> Split {
             }
             if out.latest.is_none() {
                 let blank = lines[i + 1..].iter().take(12).position(|l| l.trim().is_empty());
+                // Its author is named in its own header lines, not in a block further down.
+                let header = &lines[i..blank.map_or(lines.len().min(i + 12), |p| i + 1 + p)];
                 let text = blank.map_or(&lines[lines.len()..], |p| &lines[i + 2 + p..]);
-                out.latest = Some(summarize_block(text, &out, known));
+                out.latest = Some(summarize_block(header, text));
             }
             if !own && !nothing_written {
                 break;
@@ -162,11 +165,15 @@ pub fn split(body: &str, sender: &[&str]) -> Split {
 /// `out`'s lists.
 fn summarize_quote(below: &[&str], out: &Split, known: (usize, usize)) -> Quoted {
     let mut quoted = people_since(out, known);
-    for line in below.iter().take(LATEST_LINES) {
+    let below = &below[..below.len().min(LATEST_LINES)];
+    for (j, line) in below.iter().enumerate() {
         let Some(text) = line.trim_start().strip_prefix('>') else {
             if line.trim().is_empty() {
                 continue;
             }
+            // Text of the sender's between quoted lines: an interleaved reply, whose
+            // quoted parts are not one message to be judged as a whole.
+            quoted.interleaved = below[j..].iter().any(|l| l.trim_start().starts_with('>'));
             break;
         };
         let text = text.trim_start();
@@ -180,8 +187,10 @@ fn summarize_quote(below: &[&str], out: &Split, known: (usize, usize)) -> Quoted
 
 /// The text of a quoted original below its header block (Outlook), up to the next
 /// quoted message.
-fn summarize_block(text: &[&str], out: &Split, known: (usize, usize)) -> Quoted {
-    let mut quoted = people_since(out, known);
+fn summarize_block(header: &[&str], text: &[&str]) -> Quoted {
+    let mut people = Split::default();
+    header.iter().filter(|l| FROM_LINE.is_match(l)).for_each(|l| collect_people(l, &mut people));
+    let mut quoted = Quoted { addresses: people.quoted_addresses, names: people.quoted_names, ..Quoted::default() };
     for (j, line) in text.iter().enumerate().take(LATEST_LINES) {
         let trimmed = line.trim();
         if attribution_at(text, j).is_some()
@@ -208,7 +217,7 @@ fn count(text: &str, quoted: &mut Quoted) {
         return;
     }
     quoted.words += text.split_whitespace().count();
-    quoted.asks |= text.contains('?');
+    quoted.asks |= text.contains(['?', '\u{FF1F}', '\u{061F}']);
     if quoted.text.len() + text.len() < LATEST_BYTES {
         quoted.text.push_str(text);
         quoted.text.push('\n');
@@ -350,6 +359,19 @@ mod tests {
         let latest = apple.latest.unwrap();
         assert_eq!((latest.words, latest.asks), (3, true));
         assert!(split("No history here.", &[]).latest.is_none());
+    }
+
+    #[test]
+    fn the_answered_message_is_its_own_and_whole() {
+        // A bump quoting the sender's own mail, which quotes Hank's further down: the
+        // answered message is the sender's, named by its own header lines.
+        let bump = "Just bumping this up.\n\n-----Original Message-----\nFrom: Victor <s@x.example>\nSent: Monday\nTo: Hank\nSubject: Re: hi\n\nWould love an intro. All the best, Victor\n\n-----Original Message-----\nFrom: Hank Bergstrom <hank@bergstrom.example>\nSent: Sunday\nTo: Victor\nSubject: hi\n\nGood luck.\n";
+        let latest = split(bump, &[]).latest.unwrap();
+        assert_eq!(latest.addresses, ["s@x.example"]);
+        assert_eq!(latest.text, "Would love an intro. All the best, Victor\n");
+        // An interleaved reply: Hank's quoted paragraphs are not one message.
+        let inline = "On Mon, Jan 5, 2026 at 10:00 AM Hank Bergstrom <hank@bergstrom.example> wrote:\n> Thanks for the note. Best of luck.\n\nThank you! Quick reply inline.\n\n> Happy to talk next week. What times work?\nTuesday at 3.\n";
+        assert!(split(inline, &[]).latest.unwrap().interleaved);
     }
 
     #[test]
