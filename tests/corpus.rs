@@ -375,6 +375,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training187 | 18/20, 0/30 (same; rules alone 18/20; sellers in a welcome voice: a new graduate's 'tell me which of them you work with, and whether any of the owners might be open to a 15-minute demo') | 20/20, 0 |
 /// | training188 | 18/20, 0/30 (same; rules alone 17/20; long letters: a P.S. 'if you ever happened to be chatting with him I would be so grateful if you mentioned Lumenloom', Spanish 'me encantaria acompanarle como invitado') | 20/20, 0 |
 /// | training189 | 19/20, 0/30 (same; rules alone 19/20; on the boundary: a certificate student who 'also runs' a staffing agency) | 20/20, 0 |
+/// | training190 | 20/20, 0/30 (session 13, rules of round 51 with the seed; rules alone 19/20; a dev-like January) | 20/20, 0 |
+/// | training191 | 19/20, 0/30 (same; rules alone 13/20; the implied ask: 'If you ever bring a guest, I'd be delighted to tag along ... I'll bring cards.') | 20/20, 0 |
+/// | training192 | 19/20, 0/30 (same; rules alone 16/20; terse: French 'glisser un mot sur mon atelier dans la prochaine infolettre') | 20/20, 0 |
+/// | training193 | 17/20, 0/30 (same; rules alone 17/20; sellers in a welcome voice: student founders 'looking for a pilot customer', a coach who will 'sit quietly at the back' with 'a few cards') | 20/20, 0 |
+/// | training194 | 20/20, 0/30 (same; rules alone 20/20; many voices) | 20/20, 0 |
+/// | training195 | 17/20, 1/30 (same; rules alone 17/20 and 1/30; replies and follow-ups: 'Could you ask Craig to pass my note along to her?', a members' directory asked after Hank's answer about the open house; screened: the Roundtable's own newsletter, 'please don't share the member directory', which now cancels the member-list rules; still missed: an MBA student's numbered questions after Hank agreed to answer them, 4.5) | 19/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -384,7 +390,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 187, "expected the 187 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 193, "expected the 193 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
