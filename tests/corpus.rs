@@ -381,6 +381,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training193 | 17/20, 0/30 (same; rules alone 17/20; sellers in a welcome voice: student founders 'looking for a pilot customer', a coach who will 'sit quietly at the back' with 'a few cards') | 20/20, 0 |
 /// | training194 | 20/20, 0/30 (same; rules alone 20/20; many voices) | 20/20, 0 |
 /// | training195 | 17/20, 1/30 (same; rules alone 17/20 and 1/30; replies and follow-ups: 'Could you ask Craig to pass my note along to her?', a members' directory asked after Hank's answer about the open house; screened: the Roundtable's own newsletter, 'please don't share the member directory', which now cancels the member-list rules; still missed: an MBA student's numbered questions after Hank agreed to answer them, 4.5) | 19/20, 0 |
+/// | training196 | 20/20, 0/30 (session 13, rules of round 52 with the seed; rules alone 20/20; a dev-like July) | 20/20, 0 |
+/// | training197 | 17/20, 0/30 (same; rules alone 12/20; the implied ask: 'I don't know who decides what goes into it, or whether members pass things like this around', 'a sentence or two from someone in your position would do more for our homepage', Spanish 'estoy formando un pequeno equipo') | 20/20, 0 |
+/// | training198 | 17/20, 0/30 (same; rules alone 17/20; sellers in a welcome voice: 'would you share three warm leads at companies you advise', French 'si vous pouviez me transmettre leurs noms et les coordonnees', a forged student wanting his contacts as a CSV) | 20/20, 0 |
+/// | training199 | 20/20, 0/30 (same; rules alone 19/20; long letters) | 20/20, 0 |
+/// | training200 | 18/20, 0/30 (same; rules alone 18/20; on the boundary: a 'Wellness Partner' hoping he will host a tasting at home, 'If you haven't already promised your guest seat to someone, would you consider bringing me?') | 20/20, 0 |
+/// | training201 | 18/20, 0/30 (same; rules alone 17/20; quick and plain: 'looks like we're both connected to Dana ... would you mind making a quick connection?', 'pointing out a few of the business owners in the league') | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -390,7 +396,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 193, "expected the 193 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 199, "expected the 199 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
