@@ -311,7 +311,10 @@ fn collect_people(text: &str, out: &mut Split) {
     }
     let lower = text.to_lowercase();
     if let Some(name) = lower.split(" wrote").next().and_then(|s| s.rsplit(',').next()) {
-        let name = name.split('<').next().unwrap_or("");
+        // An Outlook header line names the author after its label ("From: Hank
+        // Bergstrom [mailto:...]" or "*From:* Hank Bergstrom <...>").
+        let name = name.split(['<', '[']).next().unwrap_or("");
+        let name = FROM_LINE.find(name).map_or(name, |label| &name[label.end()..]);
         // Drop the year and time some clients put before the name ("2030 at 7:12 am
         // Hank Bergstrom").
         let words: Vec<&str> = name.split_whitespace().collect();
@@ -372,6 +375,18 @@ mod tests {
         // An interleaved reply: Hank's quoted paragraphs are not one message.
         let inline = "On Mon, Jan 5, 2026 at 10:00 AM Hank Bergstrom <hank@bergstrom.example> wrote:\n> Thanks for the note. Best of luck.\n\nThank you! Quick reply inline.\n\n> Happy to talk next week. What times work?\nTuesday at 3.\n";
         assert!(split(inline, &[]).latest.unwrap().interleaved);
+    }
+
+    #[test]
+    fn outlook_header_lines_name_the_author_without_their_label() {
+        let s = split(
+            "Thanks!\n\n-----Original Message-----\nFrom: Hank Bergstrom\nSent: Tuesday\nTo: Aaron\nSubject: hi\n\nGood luck.\n",
+            &[],
+        );
+        assert_eq!(s.quoted_names, ["hank bergstrom"]);
+        assert_eq!(s.latest.unwrap().names, ["hank bergstrom"]);
+        let starred = split("Ok\n\n*From:* Ann Lee [mailto:ann@x.example]\n*Sent:* Monday\n*To:* Hank\n\nhi\n", &[]);
+        assert_eq!(starred.quoted_names, ["ann lee"]);
     }
 
     #[test]
