@@ -387,6 +387,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training199 | 20/20, 0/30 (same; rules alone 19/20; long letters) | 20/20, 0 |
 /// | training200 | 18/20, 0/30 (same; rules alone 18/20; on the boundary: a 'Wellness Partner' hoping he will host a tasting at home, 'If you haven't already promised your guest seat to someone, would you consider bringing me?') | 20/20, 0 |
 /// | training201 | 18/20, 0/30 (same; rules alone 17/20; quick and plain: 'looks like we're both connected to Dana ... would you mind making a quick connection?', 'pointing out a few of the business owners in the league') | 20/20, 0 |
+/// | training202 | 20/20, 0/30 (session 13, rules of round 53 with the seed; rules alone 19/20; a dev-like January) | 20/20, 0 |
+/// | training203 | 12/20, 0/30 (same; rules alone 9/20 and 1/30; the implied ask at its quietest: 'I'd imagine Linda still takes your calls', 'which of those companies you'd guess are feeling the squeeze', 'the league contact sheet only goes to rostered members', 'Usted conoce a los duenos; yo conozco sus riesgos'; still missed: 'If your guest seat happens to be open, I'd make a very good guest', 4.0) | 19/20, 0 |
+/// | training204 | 19/20, 0/30 (same; rules alone 19/20; sellers in a welcome voice: a Marine veteran in commercial solar whose target's 'roof in Fullerton is perfect for' it) | 20/20, 0 |
+/// | training205 | 17/20, 0/30 (same; rules alone 17/20 and 1/30; replies and follow-ups: a guest seat asked after 'our league rosters are full for the season', 'All I'd need from you is the guest list'; still missed: which members oversee their benefits renewals, asked as prep for a call Hank agreed to, 4.5) | 19/20, 0 |
+/// | training206 | 19/20, 0/30 (same; rules alone 17/20; terse: a bump asking who at a company he advises to talk to about payments, 'Saw you're on their advisory board') | 20/20, 0 |
+/// | training207 | 20/20, 0/30 (same; rules alone 19/20; many voices) | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -396,7 +402,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 199, "expected the 199 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 205, "expected the 205 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
