@@ -393,6 +393,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training205 | 17/20, 0/30 (same; rules alone 17/20 and 1/30; replies and follow-ups: a guest seat asked after 'our league rosters are full for the season', 'All I'd need from you is the guest list'; still missed: which members oversee their benefits renewals, asked as prep for a call Hank agreed to, 4.5) | 19/20, 0 |
 /// | training206 | 19/20, 0/30 (same; rules alone 17/20; terse: a bump asking who at a company he advises to talk to about payments, 'Saw you're on their advisory board') | 20/20, 0 |
 /// | training207 | 20/20, 0/30 (same; rules alone 19/20; many voices) | 20/20, 0 |
+/// | training208 | 19/20, 0/30 (session 13, rules of round 54 with the seed; rules alone 18/20; a dev-like July: a 'fellow Queen's grad' found in the alumni directory asking 'which families and business owners you think I should get to know') | 20/20, 0 |
+/// | training209 | 17/20, 0/30 (same; rules alone 12/20; the implied ask: 'that members can each bring one guest ... I'd cover my own plate', Spanish 'todavia no saben que existimos', a launch page with 'one empty slot left, right under the headline') | 20/20, 0 |
+/// | training210 | 20/20, 0/30 (same; rules alone 20/20; sellers in a welcome voice) | 20/20, 0 |
+/// | training211 | 20/20, 0/30 (same; rules alone 20/20 and 1/30; on the boundary) | 20/20, 0 |
+/// | training212 | 19/20, 0/30 (same; rules alone 18/20; long letters: 'a few words on LinkedIn about our conversation' after one chat at a panel) | 20/20, 0 |
+/// | training213 | 18/20, 0/30 (same; rules alone 17/20; terse: 'Next time you email her could you cc me?', 'when your clients need commercial property insurance, who do you send them to?') | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -402,7 +408,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 205, "expected the 205 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 211, "expected the 211 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
