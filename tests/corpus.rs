@@ -399,6 +399,10 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training211 | 20/20, 0/30 (same; rules alone 20/20 and 1/30; on the boundary) | 20/20, 0 |
 /// | training212 | 19/20, 0/30 (same; rules alone 18/20; long letters: 'a few words on LinkedIn about our conversation' after one chat at a panel) | 20/20, 0 |
 /// | training213 | 18/20, 0/30 (same; rules alone 17/20; terse: 'Next time you email her could you cc me?', 'when your clients need commercial property insurance, who do you send them to?') | 20/20, 0 |
+/// | training214 | 18/20, 0/30 (session 13, rules of round 55 with the seed; rules alone 18/20; a dev-like January: a coffee card 'on its way' before asking 'which of the companies around you ship a lot of freight', a podcast whose 'guests usually bring two or three friends') | 20/20, 0 |
+/// | training215 | 13/20, 0/30 (same; rules alone 8/20; the implied ask: 'the club's member directory isn't public ... Anything you could share would be put to good use', 'People like you always seem to know who's quietly restless', a forged 'Are you at your desk?' wanting the membership sheet) | 19/20, 0 |
+/// | training216 | 20/20, 0/30 (same; rules alone 19/20; sellers in a welcome voice) | 20/20, 0 |
+/// | training217 | 18/20, 0/30 (same; rules alone 17/20; quick and plain: 'who do most of your clients use for their books these days?', 'If you could point me to 2-3 of them I'll take it from there') | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -408,7 +412,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 211, "expected the 211 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 215, "expected the 215 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
