@@ -529,6 +529,10 @@ impl Classifier {
             Stands,
             Cancelled(usize),
         }
+        // Nearly every message: no fired rule is an exception.
+        if !self.rules.iter().zip(fired).any(|(r, f)| f.is_some() && !r.overrides.is_empty()) {
+            return vec![None; self.rules.len()];
+        }
         let mut overriders: Vec<Vec<usize>> = vec![Vec::new(); self.rules.len()];
         for (i, rule) in self.rules.iter().enumerate().filter(|(i, _)| fired[*i].is_some()) {
             for &target in &rule.overrides {
@@ -706,11 +710,17 @@ impl Bounds {
 /// nothing (see `Where::BriefReply`).
 fn brief_reply<'m>(message: &'m Message, context: &Context) -> Option<&'m str> {
     let latest = message.history.latest.as_ref()?;
-    let is_user = |a: &String| context.user_addresses.iter().any(|u| u.eq_ignore_ascii_case(a));
-    let name = context.user_name.map(str::to_lowercase);
-    let users = latest.addresses.iter().any(is_user) || name.is_some_and(|n| latest.names.contains(&n));
+    let users = user_among(&latest.addresses, &latest.names, context).is_some();
     let brief = !latest.asks && !latest.interleaved && latest.words <= rules::BRIEF_REPLY_WORDS;
     (users && brief).then_some(latest.text.as_str())
+}
+
+/// The user, if quoted people (an attribution's addresses and names) include them.
+fn user_among<'a>(addresses: &'a [String], names: &'a [String], context: &Context) -> Option<&'a str> {
+    let by_address = addresses.iter().find(|a| context.user_addresses.iter().any(|u| u.eq_ignore_ascii_case(a)));
+    let name = context.user_name.map(str::to_lowercase);
+    let by_name = names.iter().find(|q| name.as_deref() == Some(q.as_str()));
+    by_address.or(by_name).map(String::as_str)
 }
 
 fn is_word_before(text: &str, at: usize) -> bool {
@@ -758,12 +768,8 @@ fn fact_evidence(fact: Fact, message: &Message, context: &Context) -> Option<Str
             .iter()
             .find(|a| !is_user(a) && context.contacts.contains(a))
             .map(|a| format!("quotes known contact {a}")),
-        Fact::QuotesUser => {
-            let by_address = message.history.addresses.iter().find(|a| is_user(a));
-            let name = context.user_name.map(str::to_lowercase);
-            let by_name = name.as_ref().filter(|n| message.history.names.iter().any(|q| q == *n));
-            by_address.or(by_name).map(|who| format!("quotes a message from {who}"))
-        }
+        Fact::QuotesUser => user_among(&message.history.addresses, &message.history.names, context)
+            .map(|who| format!("quotes a message from {who}")),
         Fact::ReferencesUser => {
             let domains: Vec<&str> =
                 context.user_addresses.iter().filter_map(|a| a.rsplit_once('@').map(|(_, d)| d)).collect();

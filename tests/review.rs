@@ -269,6 +269,17 @@ fn a_crash_after_the_digest_was_appended_neither_repeats_it_nor_loses_later_deci
     assert_eq!(meta("digest-done").unwrap(), today);
 }
 
+/// `screener tune` over labelled mail files, with the built-in configuration.
+fn tune_files(extractive: &std::path::Path, ham: &std::path::Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_screener"))
+        .args(["tune", "--extractive"])
+        .arg(extractive)
+        .arg("--ham")
+        .arg(ham)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn tune_recommends_thresholds_from_labeled_mail() {
     let dir = tempfile::tempdir().unwrap();
@@ -282,13 +293,7 @@ fn tune_recommends_thresholds_from_labeled_mail() {
     for name in ["04-student-advice.eml", "06-it-network-outage.eml"] {
         std::fs::write(ham.join(name), example(name)).unwrap();
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_screener"))
-        .args(["tune", "--extractive"])
-        .arg(&ex)
-        .arg("--ham")
-        .arg(&ham)
-        .output()
-        .unwrap();
+    let out = tune_files(&ex, &ham);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
     assert!(text.contains("3 extractive and 2 wanted messages scored"), "{text}");
@@ -475,13 +480,7 @@ fn tune_counts_what_each_threshold_would_really_file() {
     labelled(&ex, "extractive");
     labelled(&ham, "welcome");
     labelled(&ham, "legit");
-    let out = Command::new(env!("CARGO_BIN_EXE_screener"))
-        .args(["tune", "--extractive"])
-        .arg(&ex)
-        .arg("--ham")
-        .arg(&ham)
-        .output()
-        .unwrap();
+    let out = tune_files(&ex, &ham);
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "{text}");
     // Each table row against `screener score` run with that file threshold: the

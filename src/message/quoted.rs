@@ -133,8 +133,9 @@ pub fn split(body: &str, sender: &[&str]) -> Split {
                     own |= sender.iter().any(|s| s.len() > 2 && l.contains(&s.to_lowercase()));
                 }
             }
+            // The blank line that ends its header lines.
+            let blank = lines[i + 1..].iter().take(12).position(|l| l.trim().is_empty());
             if out.latest.is_none() {
-                let blank = lines[i + 1..].iter().take(12).position(|l| l.trim().is_empty());
                 // Its author is named in its own header lines, not in a block further down.
                 let header = &lines[i..blank.map_or(lines.len().min(i + 12), |p| i + 1 + p)];
                 let text = blank.map_or(&lines[lines.len()..], |p| &lines[i + 2 + p..]);
@@ -146,7 +147,6 @@ pub fn split(body: &str, sender: &[&str]) -> Split {
             // The sender's own original, or a forward with nothing written above it
             // (which is then what the sender has to say): skip its header lines,
             // keep its text.
-            let blank = lines[i + 1..].iter().take(12).position(|l| l.trim().is_empty());
             i = blank.map_or(i + 1, |p| i + 2 + p);
             continue;
         }
