@@ -403,6 +403,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training215 | 13/20, 0/30 (same; rules alone 8/20; the implied ask: 'the club's member directory isn't public ... Anything you could share would be put to good use', 'People like you always seem to know who's quietly restless', a forged 'Are you at your desk?' wanting the membership sheet) | 19/20, 0 |
 /// | training216 | 20/20, 0/30 (same; rules alone 19/20; sellers in a welcome voice) | 20/20, 0 |
 /// | training217 | 18/20, 0/30 (same; rules alone 17/20; quick and plain: 'who do most of your clients use for their books these days?', 'If you could point me to 2-3 of them I'll take it from there') | 20/20, 0 |
+/// | training218 | 19/20, 0/30 (session 14, rules of round 56 with the seed; rules alone 19/20; a dev-like May: a new graduate in business development asking 'which of the companies you advise would you approach first', 4.9) | 20/20, 0 |
+/// | training219 | 16/20, 0/30 (same; rules alone 14/20; the implied ask: 'I suspect you know exactly which owners belong in them', a search firm's 'capstone' wanting 'even a rough list from memory', 'the Roundtable only takes new members on the word of an existing one'; still missed: a finder's-fee blast in a newsletter's dress, -4.5) | 19/20, 0 |
+/// | training220 | 19/20, 0/30 (same; rules alone 17/20; terse: 'if you were me, who in OC would you call first?', 'a nudge my way would mean a lot') | 20/20, 0 |
+/// | training221 | 19/20, 0/30 (same; rules alone 19/20; on the boundary: French MLM, 'une tres belle possibilite de revenu complementaire') | 20/20, 0 |
+/// | training222 | 19/20, 0/30 (same; rules alone 19/20; sellers in a welcome voice: a founder's survey to 'the CFOs and controllers you advise, and cc me so I can follow up') | 20/20, 0 |
+/// | training223 | 20/20, 0/30 (same; rules alone 19/20 and 1/30: a junior curling coach's 'our program', once read as a seller's; many voices) | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -412,7 +418,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 215, "expected the 215 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 221, "expected the 221 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
