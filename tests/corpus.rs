@@ -409,6 +409,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training221 | 19/20, 0/30 (same; rules alone 19/20; on the boundary: French MLM, 'une tres belle possibilite de revenu complementaire') | 20/20, 0 |
 /// | training222 | 19/20, 0/30 (same; rules alone 19/20; sellers in a welcome voice: a founder's survey to 'the CFOs and controllers you advise, and cc me so I can follow up') | 20/20, 0 |
 /// | training223 | 20/20, 0/30 (same; rules alone 19/20 and 1/30: a junior curling coach's 'our program', once read as a seller's; many voices) | 20/20, 0 |
+/// | training224 | 20/20, 0/30 (session 14, rules of round 57 with the seed; rules alone 19/20; quick and plain: 'if anyone ever comes to mind who's at that stage') | 20/20, 0 |
+/// | training225 | 12/20, 0/30 (same; rules alone 11/20; the implied ask: 'each member may bring one guest. My calendar for that evening happens to be wide open', 'the membership isn't published anywhere ... mail a printed copy to every member household', 'They are the people I'd most like to reach'; still missed: 'my recommendations are rather thin', 4.0, a LinkedIn InMail, 3.0, and a podcast whose guests 'share their episode with their clients', 4.0; with the seed retrained on the set, 20/20) | 20/20, 0 |
+/// | training226 | 20/20, 0/30 (same; rules alone 19/20; long letters: an intro asked in a P.S. below the signature, which was cut off with the signature) | 20/20, 0 |
+/// | training227 | 18/20, 0/30 (same; rules alone 18/20; sellers in a welcome voice: a new graduate who 'started last month as an associate benefits advisor', 'the member directory on the club site is behind a login ... would you mind sending me a copy?') | 20/20, 0 |
+/// | training228 | 19/20, 0/30 (same; rules alone 19/20; a dev-like March: a forged club president who 'lost the members spreadsheet') | 20/20, 0 |
+/// | training229 | 20/20, 0/30 (same; rules alone 19/20 and 1/30, a wheelchair-curling programme asking to be connected to his club's board; on the boundary: a forged secretary whose 'copy is corrupted') | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -418,7 +424,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 221, "expected the 221 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 227, "expected the 227 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));

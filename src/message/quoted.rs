@@ -44,6 +44,8 @@ pub struct Quoted {
 /// How much of the answered message is read: enough for any courtesy reply.
 const LATEST_LINES: usize = 60;
 const LATEST_BYTES: usize = 4096;
+/// How far below a `--` a P.S. is looked for: a signature's length.
+const SIGNATURE_LINES: usize = 12;
 
 static ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
     // English, French, Spanish, German, Dutch, Italian, Portuguese attribution lines.
@@ -104,6 +106,12 @@ pub fn split(body: &str, sender: &[&str]) -> Split {
                 i += 1;
                 continue;
             }
+            // A P.S. below the signature is still the sender's writing, and often
+            // where the ask is.
+            if let Some(ps) = postscript_below(&lines, i + 1) {
+                i = ps;
+                continue;
+            }
             break; // signature: everything below is signature or history below it
         }
         if let Some(span) = attribution_at(&lines, i) {
@@ -158,6 +166,31 @@ pub fn split(body: &str, sender: &[&str]) -> Split {
     }
     out.written = written.join("\n");
     out
+}
+
+/// The first line of a P.S. within a signature's first lines (`from` is the line
+/// below the `--`), unless quoted history comes first.
+fn postscript_below(lines: &[&str], from: usize) -> Option<usize> {
+    for (j, line) in lines.iter().enumerate().skip(from).take(SIGNATURE_LINES) {
+        let trimmed = line.trim();
+        if trimmed.starts_with('>')
+            || attribution_at(lines, j).is_some()
+            || (may_start_original(trimmed) && ORIGINAL_MARKER.is_match(trimmed))
+        {
+            return None;
+        }
+        if is_postscript(trimmed) {
+            return Some(j);
+        }
+    }
+    None
+}
+
+/// "P.S.", "PS:", "P.P.S." and the like at the start of a line; a bare "PS" is a
+/// company's initials as often as a postscript.
+fn is_postscript(line: &str) -> bool {
+    let head: String = line.chars().take(6).flat_map(char::to_lowercase).filter(|c| !c.is_whitespace()).collect();
+    ["p.s.", "p.s:", "p.s,", "p.p.s", "ps:", "ps.", "ps-", "ps,", "pps:", "pps."].iter().any(|p| head.starts_with(p))
 }
 
 /// The message quoted below an attribution: its `>` lines, up to the attribution of
@@ -431,6 +464,17 @@ mod tests {
         assert_eq!(s.written, "Let's talk.");
         let s = split("Let's talk.\n\nCONFIDENTIALITY NOTICE: this message is for our clients only", &[]);
         assert_eq!(s.written.trim(), "Let's talk.");
+    }
+
+    #[test]
+    fn a_postscript_below_the_signature_is_written() {
+        let s = split("Thanks!\n\n--\nJo Smith\nFounder, Acme\n\nP.S. Could you introduce me to Dana?", &[]);
+        assert_eq!(s.written, "Thanks!\n\nP.S. Could you introduce me to Dana?");
+        // Not when the signature is followed by quoted history, nor for initials.
+        let s = split("Thanks!\n--\nJo\n> P.S. from the last message", &[]);
+        assert_eq!(s.written, "Thanks!");
+        let s = split("Thanks!\n--\nJo\nPS Consulting, Irvine", &[]);
+        assert_eq!(s.written, "Thanks!");
     }
 
     #[test]
