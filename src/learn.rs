@@ -427,7 +427,14 @@ const SEED_MIN_COUNT: u32 = 3;
 #[derive(Clone, PartialEq)]
 pub struct Seed {
     table: Cow<'static, [u8]>,
+    /// `buckets[b]` is the first record whose hash's top [`BUCKET_BITS`] bits are at
+    /// least `b`: a look-up searches one bucket of a dozen records, in a cache line or
+    /// two, instead of halving the whole table (about sixteen probes, most of them
+    /// cache misses).
+    buckets: Vec<u32>,
 }
+
+const BUCKET_BITS: u32 = 12;
 
 impl fmt::Debug for Seed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -438,12 +445,25 @@ impl fmt::Debug for Seed {
 impl Seed {
     /// The seed compiled into screener.
     pub fn builtin() -> Seed {
-        Seed { table: Cow::Borrowed(BUILTIN_SEED) }
+        Seed::from_table(Cow::Borrowed(BUILTIN_SEED))
     }
 
     /// A seed from text in the format of `config/seed-model.tsv` ([`render_seed`]).
     pub fn parse(text: &str) -> Result<Seed, SeedError> {
-        Ok(Seed { table: Cow::Owned(seed::compile(text)?) })
+        Ok(Seed::from_table(Cow::Owned(seed::compile(text)?)))
+    }
+
+    /// A seed over a compiled table (`seed::compile`: records sorted by hash).
+    fn from_table(table: Cow<'static, [u8]>) -> Seed {
+        let mut seed = Seed { table, buckets: Vec::with_capacity((1 << BUCKET_BITS) + 1) };
+        let mut record = 0;
+        for bucket in 0..=(1u64 << BUCKET_BITS) {
+            while record < seed.token_count() && seed.hash_at(record) >> (64 - BUCKET_BITS) < bucket {
+                record += 1;
+            }
+            seed.buckets.push(u32::try_from(record).expect("a seed table holds fewer than 2^32 records"));
+        }
+        seed
     }
 
     /// The built-in seed's table, as compiled into the binary.
@@ -466,7 +486,8 @@ impl Seed {
     }
 
     fn get_hashed(&self, hash: u64) -> Option<[u32; 2]> {
-        let (mut lo, mut hi) = (0, self.token_count());
+        let bucket = (hash >> (64 - BUCKET_BITS)) as usize;
+        let (mut lo, mut hi) = (self.buckets[bucket] as usize, self.buckets[bucket + 1] as usize);
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
             match self.hash_at(mid).cmp(&hash) {
@@ -828,7 +849,7 @@ mod tests {
             table.extend((i as u16).to_le_bytes());
             table.extend(1u16.to_le_bytes());
         }
-        let small = Seed { table: Cow::Owned(table) };
+        let small = Seed::from_table(Cow::Owned(table));
         for (i, &h) in skewed.iter().enumerate() {
             assert_eq!(small.get_hashed(h), Some([i as u32, 1]));
         }
