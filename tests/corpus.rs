@@ -415,6 +415,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training227 | 18/20, 0/30 (same; rules alone 18/20; sellers in a welcome voice: a new graduate who 'started last month as an associate benefits advisor', 'the member directory on the club site is behind a login ... would you mind sending me a copy?') | 20/20, 0 |
 /// | training228 | 19/20, 0/30 (same; rules alone 19/20; a dev-like March: a forged club president who 'lost the members spreadsheet') | 20/20, 0 |
 /// | training229 | 20/20, 0/30 (same; rules alone 19/20 and 1/30, a wheelchair-curling programme asking to be connected to his club's board; on the boundary: a forged secretary whose 'copy is corrupted') | 20/20, 0 |
+/// | training230 | 16/20, 0/30 (session 14, rules of round 58 with the seed; rules alone 14/20; the implied ask: 'I'll just leave it with you; you'll know better than I would who in your world might want to see it', 'I trust you'll know best how word of it might reach the people it would help', Spanish 'una palabra de la persona correcta', an MBA student 'building a small software product in the same space') | 20/20, 0 |
+/// | training231 | 20/20, 0/30 (same; rules alone 20/20; a dev-like June) | 20/20, 0 |
+/// | training232 | 18/20, 0/30 (same; rules alone 17/20; terse: 'would you be open to making that call with me?', 'Next time you're emailing with Deirdre Vance, would you mind cc'ing me?', French 'Je leur ecrirais de votre part') | 20/20, 0 |
+/// | training233 | 17/20, 0/30 (same; rules alone 17/20; sellers in a welcome voice: a veteran's 'I'm not looking for a favor, just a name', which read as a disclaimed ask, a career changer recruiting for a Spanish MLM, a student founder's homepage quote for an app Hank never used) | 20/20, 0 |
+/// | training234 | 19/20, 0/30 (same; rules alone 18/20; many voices: 'maybe you can share my profile with them?', and a bump whose attribution names its sender without an address, so its quoted ask was not read) | 20/20, 0 |
+/// | training235 | 19/20, 0/30 (same; rules alone 19/20; long letters: 'a short word of introduction' to the CFO 'you and Dana Whitcombe ... shared a committee') | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -424,7 +430,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 227, "expected the 227 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 233, "expected the 233 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));

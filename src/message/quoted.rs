@@ -333,9 +333,15 @@ fn is_header_block(lines: &[&str], i: usize) -> bool {
 
 /// Collects the people an attribution names and tells whether the sender is one.
 fn names_sender(attribution: &str, sender: &[&str], out: &mut Split) -> bool {
-    let known = out.quoted_addresses.len();
+    let (addresses, names) = (out.quoted_addresses.len(), out.quoted_names.len());
     collect_people(attribution, out);
-    out.quoted_addresses[known..].iter().any(|a| sender.iter().any(|s| a.eq_ignore_ascii_case(s)))
+    out.quoted_addresses[addresses..].iter().any(|a| sender.iter().any(|s| a.eq_ignore_ascii_case(s)))
+        // Many clients name only the author when the address book knows it ("On Mon,
+        // ... Nate Corrigan wrote:"): the sender's display name counts as well.
+        || out.quoted_names[names..].iter().any(|n| {
+            let n = n.trim_matches(|c: char| c == '"' || c == '\'' || c.is_whitespace());
+            sender.iter().any(|s| !s.contains('@') && s.len() > 2 && n == s.to_lowercase())
+        })
 }
 
 fn collect_people(text: &str, out: &mut Split) {
@@ -516,6 +522,16 @@ mod tests {
         assert!(own.has_history);
         // Quoting someone else, the same lines are history.
         assert_eq!(split(body, &["pat@y.example"]).written.trim(), "Just floating this back up.");
+    }
+
+    #[test]
+    fn a_follow_up_quoting_the_senders_own_message_by_name_keeps_its_ask() {
+        let body = "Just floating this back up.\n\nOn Mon, Sep 10, 2040 at 9:02 AM, Nate Corrigan wrote:\n> Would you mind if I mentioned your name?\n";
+        let own = split(body, &["nate@x.example", "Nate Corrigan"]);
+        assert!(own.written.contains("mentioned your name"), "{:?}", own.written);
+        // Someone else's name is someone else's message.
+        let other = split(body, &["pat@x.example", "Pat Corrigan"]);
+        assert!(!other.written.contains("mentioned your name"), "{:?}", other.written);
     }
 
     #[test]
