@@ -262,7 +262,7 @@ pub struct Parts {
 /// Read-only data compiled into the binary that the daemon lets the kernel drop from
 /// memory while idle: the built-in rules, their plans and the stored automaton
 /// (about 3 MB, read only by [`Screener::new`]; a reload reads them again) and the
-/// learning seed (about 350 KB, read page by page from the binary when a message
+/// learning seed (about 700 KB, read page by page from the binary when a message
 /// next needs it).
 pub fn droppable_data() -> [&'static [u8]; 5] {
     let [plans, rules, automaton, patterns] = crate::classify::setup_only_data();
