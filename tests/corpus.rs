@@ -434,6 +434,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training239 | 17/20, 0/30 (same; rules alone 17/20; sellers in a welcome voice: French 'je vous offrirais volontiers 10 % des trois premiers contrats', a newcomer who wants to be 'put on the agenda' and the mailing list, a career changer's homepage testimonial) | 20/20, 0 |
 /// | training240 | 20/20, 0/30 (same; rules alone 19/20; terse: 'we just think your name would resonate with the employers') | 20/20, 0 |
 /// | training241 | 16/20, 0/30 (same; rules alone 10/20; the implied ask: 'Figured a guy who advises half the companies around the Spectrum would have an idea where we should be knocking first', 'haven't made it past the front desk', Spanish 'para que las pruebe usted y quien usted considere'; still missed: a sequence step's 'I'd be grateful for a name', 3.5, and a LinkedIn invitation, 2.5) | 20/20, 0 |
+/// | training242 | 19/20, 0/30 (session 14, rules of round 60 with the seed; rules alone 19/20; a dev-like May: a new coach 'exactly the people I'm hoping to work with' wanting to come along as his guest) | 20/20, 0 |
+/// | training243 | 17/20, 0/30 (same; rules alone 14/20; the implied ask: an EMBA candidate signing as 'Regional Sales Manager', 'your name on the board alongside Dana Whitfield's ... Her office is very well defended', 'A veteran board member saying even one sentence'; still missed at first sight: a referral-programme blast, 3.0, and 'you're the one who knows the harbor commission people. Coffee this week?', 3.0, which stays missed) | 19/20, 0 |
+/// | training244 | 18/20, 0/30 (same; rules alone 15/20; replies and follow-ups: after Hank's 'feel free to check back later', 'there's someone in your circle I ought to know'; after his no, 'just sent me the names of three or four companies'; still missed: 'listing you as an advisor on our seed deck', 4.0) | 20/20, 0 |
+/// | training245 | 18/20, 0/30 (same; rules alone 18/20; long letters: 'Is the Society's member directory something you'd be able to pass along?' in a P.S., 'passing along my name, or letting me know who they are') | 20/20, 0 |
+/// | training246 | 19/20, 0/30 (same; rules alone 19/20; many voices: 'If you ever felt comfortable bringing a guest, I'd be honored to tag along') | 20/20, 0 |
+/// | training247 | 18/20, 0/30 (same; rules alone 18/20; sellers in a welcome voice: a student's 'small social media service called BrightPixel Social' with 'four paying accounts', 'would it be possible to get the league's contact sheet?') | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -443,7 +449,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 239, "expected the 239 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 245, "expected the 245 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
