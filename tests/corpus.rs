@@ -440,6 +440,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training245 | 18/20, 0/30 (same; rules alone 18/20; long letters: 'Is the Society's member directory something you'd be able to pass along?' in a P.S., 'passing along my name, or letting me know who they are') | 20/20, 0 |
 /// | training246 | 19/20, 0/30 (same; rules alone 19/20; many voices: 'If you ever felt comfortable bringing a guest, I'd be honored to tag along') | 20/20, 0 |
 /// | training247 | 18/20, 0/30 (same; rules alone 18/20; sellers in a welcome voice: a student's 'small social media service called BrightPixel Social' with 'four paying accounts', 'would it be possible to get the league's contact sheet?') | 20/20, 0 |
+/// | training248 | 20/20, 0/30 (session 14, rules of round 61 with the seed; rules alone 20/20 and 1/30: a LinkedIn digest quoting a post, 'before I make an introduction'; a dev-like November) | 20/20, 0 |
+/// | training249 | 15/20, 0/30 (same; rules alone 7/20; the implied ask: 'A photo, one sentence and your name', 'What I don't have yet is the right twelve people', 'the shortest path to her runs through you', 'Heard you know the whole leadership team at the port ... just need the right door', 'We split the first year of savings with whoever points us their way') | 20/20, 0 |
+/// | training250 | 19/20, 0/30 (same; rules alone 18/20; terse: 'just your name and photo on the site and in the deck', a teacher who 'just started as an account exec') | 20/20, 0 |
+/// | training251 | 20/20, 1/30 (same; rules alone 20/20 and 2/30; on the boundary: screened were an MBA student's 'I'm not asking you for a recommendation -- we've never worked together', which disclaimed-ask now reads, and a nurse turned planner quoting her firm's 'start with your warm market') | 20/20, 0 |
+/// | training252 | 20/20, 0/30 (same; rules alone 20/20; quick and plain) | 20/20, 0 |
+/// | training253 | 17/20, 0/30 (same; rules alone 16/20; sellers in a welcome voice: a new coach's 'share the invitation with the Newport Executive Roundtable and the Maple Leaf Society mailing lists', Spanish 'los nombres y correos de los duenos'; still missed: a referral blast in a career coach's voice, -1.0) | 19/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -449,7 +455,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 245, "expected the 245 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 251, "expected the 251 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
