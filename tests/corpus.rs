@@ -446,6 +446,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training251 | 20/20, 1/30 (same; rules alone 20/20 and 2/30; on the boundary: screened were an MBA student's 'I'm not asking you for a recommendation -- we've never worked together', which disclaimed-ask now reads, and a nurse turned planner quoting her firm's 'start with your warm market') | 20/20, 0 |
 /// | training252 | 20/20, 0/30 (same; rules alone 20/20; quick and plain) | 20/20, 0 |
 /// | training253 | 17/20, 0/30 (same; rules alone 16/20; sellers in a welcome voice: a new coach's 'share the invitation with the Newport Executive Roundtable and the Maple Leaf Society mailing lists', Spanish 'los nombres y correos de los duenos'; still missed: a referral blast in a career coach's voice, -1.0) | 19/20, 0 |
+/// | training254 | 19/20, 0/30 (session 15, rules of round 62 with the seed; rules alone 18/20; a dev-like May: 'which family offices have been most active ... who the right person is at each', once discounted as a career change for 'after twelve years in acquisitions', now read with 'I'm raising a first fund'; 'would you mind forwarding the paragraph below?') | 20/20, 0 |
+/// | training255 | 16/20, 0/30 (same; rules alone 8/20; the implied ask: 'every path I find seems to run through you', 'You'll know far better than I do whose desk it belongs on', 'I imagine the two of you still talk now and then', 'I'd be glad to be a resource to your curlers'; still missed: a founder wanting the angels who backed a company Hank advised, 'I'd love to hear the story of those early days', 1.0) | 19/20, 0 |
+/// | training256 | 17/20, 1/30 (same; rules alone 17/20 and 1/30; sellers in a welcome voice: a summer intern's 'names of three or four of your clients who might appreciate a second opinion', a student co-founder's 'une courte citation de vous'; screened was a chef's 'I'm not asking you to send me work or introduce me to anyone', which disclaimed-ask now reads; still missed: a bulk blast addressed to graduates and veterans, read as their own voice, -4.0) | 19/20, 0 |
+/// | training257 | 19/20, 0/30 (same; rules alone 19/20; on the boundary: a new graduate, 'the first business hire at Tallyrise', whose 'goal this quarter is twenty discovery conversations') | 20/20, 0 |
+/// | training258 | 20/20, 0/30 (same; rules alone 18/20; replies and follow-ups: 'If I don't hear otherwise by Friday I'll assume it's okay to use?', Spanish 'veo en LinkedIn que usted esta conectado con') | 20/20, 0 |
+/// | training259 | 20/20, 0/30 (same; rules alone 19/20; many voices: a coach 'gathering a handful of recommendations' after a few minutes at a breakfast) | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -455,7 +461,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 251, "expected the 251 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 257, "expected the 257 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
