@@ -452,6 +452,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training257 | 19/20, 0/30 (same; rules alone 19/20; on the boundary: a new graduate, 'the first business hire at Tallyrise', whose 'goal this quarter is twenty discovery conversations') | 20/20, 0 |
 /// | training258 | 20/20, 0/30 (same; rules alone 18/20; replies and follow-ups: 'If I don't hear otherwise by Friday I'll assume it's okay to use?', Spanish 'veo en LinkedIn que usted esta conectado con') | 20/20, 0 |
 /// | training259 | 20/20, 0/30 (same; rules alone 19/20; many voices: a coach 'gathering a handful of recommendations' after a few minutes at a breakfast) | 20/20, 0 |
+/// | training260 | 20/20, 0/30 (session 15, rules of round 63 with the seed; rules alone 20/20 and 1/30: a subscribed newsletter, 'A vendor wants to know who your clients are', now read as asks described; a dev-like November) | 20/20, 0 |
+/// | training261 | 16/20, 0/30 (same; rules alone 12/20; the implied ask: 'you and Dana Whitcomb sat on the audit committee together', 'If a seat at your table ever happened to come free', 'We have always been generous with the people who help us get there first', an EMBA capstone by the 'co-founder of MedTrace, which makes sterilization-tracking software'; still missed: a new social member told 'you're the one who keeps the league contact sheet', 1.5) | 19/20, 0 |
+/// | training262 | 17/20, 0/30 (same; rules alone 17/20; sellers in a welcome voice: a new realtor's 'Even one referral from someone like you would make my first year', 'Would it be all right to mention that we spoke when I reach out to them?', a bootcamp's 'Submit your contacts') | 20/20, 0 |
+/// | training263 | 19/20, 0/30 (same; rules alone 17/20; terse: 'who do your portfolio cos use for payroll', Spanish 'conocer a algunas personas de su circulo') | 20/20, 0 |
+/// | training264 | 18/20, 0/30 (same; rules alone 18/20; long letters: a retired COO's board biography 'to pass along to them, ideally with a word from you', 'whether you'd mind my saying that you suggested it') | 20/20, 0 |
+/// | training265 | 19/20, 0/30 (same; rules alone 19/20; quick and plain: 'who do they usually end up going with?', 'one or two you think would be open to comparing notes with me') | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -461,7 +467,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 257, "expected the 257 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 263, "expected the 263 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
