@@ -458,6 +458,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training263 | 19/20, 0/30 (same; rules alone 17/20; terse: 'who do your portfolio cos use for payroll', Spanish 'conocer a algunas personas de su circulo') | 20/20, 0 |
 /// | training264 | 18/20, 0/30 (same; rules alone 18/20; long letters: a retired COO's board biography 'to pass along to them, ideally with a word from you', 'whether you'd mind my saying that you suggested it') | 20/20, 0 |
 /// | training265 | 19/20, 0/30 (same; rules alone 19/20; quick and plain: 'who do they usually end up going with?', 'one or two you think would be open to comparing notes with me') | 20/20, 0 |
+/// | training266 | 20/20, 0/30 (session 15, rules of round 64 with the seed; rules alone 20/20; a dev-like May) | 20/20, 0 |
+/// | training267 | 14/20, 0/30 (same; rules alone 9/20; the implied ask: a podcast's 'pass the mic', where 'each guest names two people from their own circle', 'members are occasionally allowed to bring a guest, and I'd be honored to be considered', 'properly compensated relationships with a few advisors', 'I can send the deck and data room to anyone you think should see them', 'A short note from someone she already trusts is a different thing entirely', a shop's '15% off to Society members'; still missed: a mixer acquaintance who only repeats what Hank said about his distributor clients, 0.0) | 19/20, 0 |
+/// | training268 | 20/20, 0/30 (same; rules alone 20/20 and 1/30: an adaptive-sports coordinator's 'could you point me to the right person at the club if that isn't you?', now read as routing within his club; the people he wants to hear from, and sellers in their voices) | 20/20, 0 |
+/// | training269 | 20/20, 0/30 (same; rules alone 20/20; on the boundary) | 20/20, 0 |
+/// | training270 | 18/20, 0/30 (same; rules alone 18/20; replies and follow-ups: a LinkedIn relay of 'A two-line intro is all I need; she'll take the meeting if it comes from you', a 'career pivot' whose sender 'recently started a small distribution company') | 20/20, 0 |
+/// | training271 | 19/20, 0/30 (same; rules alone 18/20; terse: 'Mind if I mention your name ...? Nothing else needed from you.', a certificate student's 'short demo of FleetCore's telematics (my employer)') | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -467,7 +473,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 263, "expected the 263 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 269, "expected the 269 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
