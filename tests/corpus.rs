@@ -464,6 +464,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training269 | 20/20, 0/30 (same; rules alone 20/20; on the boundary) | 20/20, 0 |
 /// | training270 | 18/20, 0/30 (same; rules alone 18/20; replies and follow-ups: a LinkedIn relay of 'A two-line intro is all I need; she'll take the meeting if it comes from you', a 'career pivot' whose sender 'recently started a small distribution company') | 20/20, 0 |
 /// | training271 | 19/20, 0/30 (same; rules alone 18/20; terse: 'Mind if I mention your name ...? Nothing else needed from you.', a certificate student's 'short demo of FleetCore's telematics (my employer)') | 20/20, 0 |
+/// | training272 | 18/20, 0/30 (session 15, rules of round 65 with the seed; rules alone 18/20; a dev-like November: a podcast whose guests each 'introduce us to three people from their own circle' and share the episode 'with their clients and contacts', a bonspiel acquaintance's 'two or three sentences from you about my approach') | 20/20, 0 |
+/// | training273 | 16/20, 0/30 (same; rules alone 10/20; the implied ask: 'people like Denise don't read cold email', 'I suspect you know exactly who I mean', 'all it would take for those evenings to fill is the member directory', 'the people who call you when they start thinking about selling are the same people who should be calling me', Spanish 'le compensaria por cada presentacion') | 20/20, 0 |
+/// | training274 | 19/20, 0/30 (same; rules alone 19/20; sellers in a welcome voice; still missed: a forged student's thesis survey wanting the member list with email addresses, 1.0, which a combo of welcome voice and member list would have filed at the cost of three club letters) | 19/20, 0 |
+/// | training275 | 19/20, 1/30 (same; rules alone 19/20 and 1/30; mail that must stay: screened was a LinkedIn digest quoting a post, 'Three things I look for before I make an introduction', now read as a quoted post in bulk mail; a recruiter 'curious which CFOs and controllers you'd consider the strongest operators', 4.0 at first sight) | 20/20, 0 |
+/// | training276 | 20/20, 0/30 (same; rules alone 19/20; long letters: 'all we'd ask in return is the registration list, names, emails and phone numbers') | 20/20, 0 |
+/// | training277 | 20/20, 0/30 (same; rules alone 19/20; many voices; still missed by the rules alone: 'Would you mind if I mentioned that you and I had been in touch?', 3.0) | 19/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -473,7 +479,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 269, "expected the 269 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 275, "expected the 275 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
