@@ -26,11 +26,10 @@ mod learning;
 /// batches matter because every expunge costs the server time in proportion to the
 /// mailbox.
 pub(crate) const BATCH: usize = 500;
-/// The regex caches are dropped when they hold more than this during a backlog: over
-/// the benchmark's 2,916 messages they reach about 14 MiB. Bounded at 10 MiB the
-/// backlog's peak RSS was 40.8 MiB with session 13's rules, at 8 MiB 38 MiB, with
-/// no difference in time beyond the machine's noise (a bound of 4 MiB cost a third
-/// more time in rebuilt states).
+/// The regex caches are dropped when they hold more than this during a backlog.
+/// Bounded at 10 MiB the backlog's peak RSS was 40.8 MiB with session 13's rules, at
+/// 8 MiB 38 MiB, with no difference in time beyond the machine's noise (a bound of
+/// 4 MiB cost a third more time in rebuilt states).
 const CACHE_BOUND: usize = 8 << 20;
 /// A refused login is retried no faster than this.
 const LOGIN_RETRY: Duration = Duration::from_secs(300);
@@ -574,13 +573,10 @@ impl Daemon {
                 if let Some(m) = self.decide(selected, uid, raw, flags)? {
                     moves.push(m);
                 }
-                // A long backlog meets ever more kinds of text, and the regex caches
-                // would grow with each: past a bound they start afresh, which costs a
-                // few milliseconds and keeps the peak where the idle daemon expects it.
+                // Keeps a long backlog's peak where the idle daemon expects it.
                 decided += 1;
-                let classifier = self.screener.classifier();
-                if decided.is_multiple_of(64) && classifier.cache_bytes() > CACHE_BOUND {
-                    classifier.release_caches();
+                if decided.is_multiple_of(64) {
+                    self.screener.classifier().bound_caches(CACHE_BOUND);
                 }
                 Ok(true)
             })

@@ -210,6 +210,20 @@ fn released_regex_caches_are_rebuilt_with_the_same_verdict() {
 }
 
 #[test]
+fn caches_are_dropped_only_past_the_callers_bound() {
+    let c = Classifier::new(&RuleSet::builtin().unwrap()).unwrap();
+    let m = message("quick question", "Could you introduce me to a few of your clients who might need our services?");
+    let first = run(&c, &m);
+    let held = c.cache_bytes();
+    assert!(held > 0);
+    c.bound_caches(held);
+    assert_eq!(c.cache_bytes(), held, "at the bound, not past it: kept");
+    c.bound_caches(held - 1);
+    assert_eq!(c.cache_bytes(), 0);
+    assert_eq!(run(&c, &m), first);
+}
+
+#[test]
 fn builtin_rules_compile() {
     let set = RuleSet::builtin().unwrap();
     let c = Classifier::new(&set).unwrap_or_else(|e| panic!("{e:#?}"));
