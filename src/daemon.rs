@@ -30,7 +30,7 @@ pub(crate) const BATCH: usize = 500;
 /// Bounded at 10 MiB the backlog's peak RSS was 40.8 MiB with session 13's rules, at
 /// 8 MiB 38 MiB, with no difference in time beyond the machine's noise (a bound of
 /// 4 MiB cost a third more time in rebuilt states).
-const CACHE_BOUND: usize = 8 << 20;
+const CACHE_BOUND: usize = 6 << 20;
 /// A refused login is retried no faster than this.
 const LOGIN_RETRY: Duration = Duration::from_secs(300);
 
