@@ -114,26 +114,14 @@ const BELOW_THE_BAR: &[(&str, f64, &str)] = &[
     (
         "training285",
         0.85,
-        "the implied ask, added at the end of session 15 after one short round of widening (13/20 at first sight): \
+        "the implied ask, added at the end of session 15 after two short passes of widening (13/20 at first sight): \
          a recruiter 'down from San Francisco that week with an open evening' when the Roundtable dines, a forged \
          note and a French one asking only what Hank knows",
     ),
     (
-        "training286",
-        0.85,
-        "sellers in a welcome voice, added at the end of session 15 without a round of its own: a student in an \
-         insurer's sales-training programme, a veteran's member-directory ask and a LinkedIn relay at 4.9",
-    ),
-    (
-        "training287",
-        0.90,
-        "long letters, added at the end of session 15 without a round of its own: a book endorsement asked in a \
-         P.S. below a long letter, a roster ask at 4.9",
-    ),
-    (
         "training288",
         0.85,
-        "replies and follow-ups, added at the end of session 15 without a round of its own: asks made after a \
+        "replies and follow-ups, added at the end of session 15 after one short pass: asks made after a \
          reply of Hank's with substance, as in training152 and training282",
     ),
 ];
@@ -511,8 +499,8 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training283 | 19/20, 0/30 (same; rules alone 19/20; terse; still missed: a newsletter plug, 0.0) | 19/20, 0 |
 /// | training284 | 20/20, 0/30 (session 15, rules of round 67 with the seed; rules alone 20/20; a dev-like November) | 20/20, 0 |
 /// | training285 | 13/20, 0/30 (same; rules alone 12/20; the implied ask: a gift company's 'A client shares the list of people they'd like to thank', 'one sentence from a member is worth a great deal') | 17/20, 0 (below the bar: see BELOW_THE_BAR) |
-/// | training286 | 17/20, 0/30 (same; rules alone 17/20; sellers in a welcome voice) | 17/20, 0 (below the bar) |
-/// | training287 | 18/20, 0/30 (same; rules alone 18/20 and 1/30: a nonprofit CFO 'writing on the recommendation of Reverend Carla Dimas', which reco-write-me-one read as a request; it now needs an article or 'me' before any words between the verb and the noun) | 18/20, 0 (below the bar) |
+/// | training286 | 17/20, 0/30 (same; rules alone 17/20; sellers in a welcome voice: a new grad 'trying to hit my first-quarter meeting goal', an 'Associate in Training' building 'a list of fifty centers of influence', a retired Marine's roofing franchise wanting the member directory) | 20/20, 0 |
+/// | training287 | 18/20, 0/30 (same; rules alone 18/20 and 1/30: a nonprofit CFO 'writing on the recommendation of Reverend Carla Dimas', which reco-write-me-one read as a request; it now needs an article or 'me' before any words between the verb and the noun; 'the league keeps a contact sheet ... Would you mind forwarding it') | 19/20, 0 |
 /// | training288 | 17/20, 0/30 (same; rules alone 17/20; replies and follow-ups) | 17/20, 0 (below the bar) |
 /// | training289 | 19/20, 0/30 (same; rules alone 19/20; many voices: 'If one ever comes up ... I'd be grateful if you thought of me') | 20/20, 0 |
 #[test]
