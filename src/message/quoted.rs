@@ -75,6 +75,9 @@ pub fn split(body: &str, sender: &[&str]) -> Split {
     let lines: Vec<&str> = body.lines().collect();
     let mut written: Vec<&str> = Vec::with_capacity(lines.len());
     let mut own_quote = false;
+    // Below a signature's `--` nothing more is written, but the history a mail
+    // client puts under the signature still says whom the message answers.
+    let mut in_signature = false;
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
@@ -99,7 +102,7 @@ pub fn split(body: &str, sender: &[&str]) -> Split {
             continue;
         }
         let nothing_written = written.iter().all(|l| l.trim().is_empty());
-        if trimmed == "--" || line == "-- " {
+        if !in_signature && (trimmed == "--" || line == "-- ") {
             if nothing_written {
                 // A signature with no message above it: the "signature" is the message
                 // (else a leading "--" would hide any ask from scoring).
@@ -112,7 +115,9 @@ pub fn split(body: &str, sender: &[&str]) -> Split {
                 i = ps;
                 continue;
             }
-            break; // signature: everything below is signature or history below it
+            in_signature = true;
+            i += 1;
+            continue;
         }
         if let Some(span) = attribution_at(&lines, i) {
             out.has_history = true;
@@ -161,7 +166,9 @@ pub fn split(body: &str, sender: &[&str]) -> Split {
         if !written.is_empty() && may_start_disclaimer(trimmed) && DISCLAIMER.is_match(trimmed) {
             break;
         }
-        written.push(line);
+        if !in_signature {
+            written.push(line);
+        }
         i += 1;
     }
     out.written = written.join("\n");
@@ -481,6 +488,20 @@ mod tests {
         assert_eq!(s.written, "Thanks!");
         let s = split("Thanks!\n--\nJo\nPS Consulting, Irvine", &[]);
         assert_eq!(s.written, "Thanks!");
+    }
+
+    #[test]
+    fn history_below_the_signature_still_names_whom_it_answers() {
+        let body = "One small follow-up: who else should I ask?\n\n--\nJasmine Colter\nHost, Boardroom Bites\n\n\
+                    On Mon, Sep 26, 2044 at 10:05 AM Hank Bergstrom <hank@bergstrom.example>\nwrote:\n\
+                    > Thanks for the invitation. I'll have to pass. Best of luck with the show.\n> Hank";
+        let s = split(body, &[]);
+        assert_eq!(s.written, "One small follow-up: who else should I ask?\n");
+        assert!(s.has_history);
+        assert_eq!(s.quoted_addresses, ["hank@bergstrom.example"]);
+        let latest = s.latest.expect("the answered message");
+        assert!(latest.text.contains("Best of luck with the show"), "{latest:?}");
+        assert!(!latest.asks);
     }
 
     #[test]
