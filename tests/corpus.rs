@@ -103,27 +103,6 @@ const BELOW_THE_BAR: &[(&str, f64, &str)] = &[
          (read as a student's context, which cancels the combos; 'college' alone was kept as student context \
          because narrowing it lifted two welcome career changers), and a LinkedIn InMail from a stranger",
     ),
-    (
-        "training282",
-        0.75,
-        "replies and follow-ups: five strangers make the ask only after Hank answered them with substance (the \
-         club's membership form, a piece of advice, a courteous no with reasons), and quoting and answering his \
-         message count as a thread he took part in, as the training152 entry says; the brief-reply rules take \
-         that evidence back only when his reply declined or wished luck",
-    ),
-    (
-        "training285",
-        0.85,
-        "the implied ask, added at the end of session 15 after two short passes of widening (13/20 at first sight): \
-         a recruiter 'down from San Francisco that week with an open evening' when the Roundtable dines, a forged \
-         note and a French one asking only what Hank knows",
-    ),
-    (
-        "training288",
-        0.85,
-        "replies and follow-ups, added at the end of session 15 after one short pass: asks made after a \
-         reply of Hank's with substance, as in training152 and training282",
-    ),
 ];
 
 /// Scores a labeled set and checks the bars. Returns a printable report.
@@ -495,14 +474,20 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training279 | 16/20, 0/30 (same; rules alone 11/20; the implied ask: a host committee whose 'name goes on the invitation that goes out to their own network', a broker's 'a way of getting word to the whole membership at once', a new tenant rep's 'run the numbers for them at no cost') | 20/20, 0 |
 /// | training280 | 20/20, 0/30 (same; rules alone 20/20; sellers in a welcome voice) | 20/20, 0 |
 /// | training281 | 20/20, 0/30 (same; rules alone 18/20; on the boundary) | 20/20, 0 |
-/// | training282 | 15/20, 0/30 (same; rules alone 14/20; replies and follow-ups: the five missed make the ask after a reply of Hank's with substance) | 15/20, 0 (below the bar: see BELOW_THE_BAR) |
+/// | training282 | 15/20, 0/30 (same; rules alone 14/20; replies and follow-ups: the five missed make the ask after a reply of Hank's with substance) | 19/20, 0 (session 16: Hank's brief reply below a `--` signature is now read, and the courtesy rule knows 'my fall is spoken for', 'Thank you for the kind note. Welcome to Newport!'; still missed: a new graduate asking to use Hank's name after his advice, -1.0) |
 /// | training283 | 19/20, 0/30 (same; rules alone 19/20; terse; still missed: a newsletter plug, 0.0) | 19/20, 0 |
 /// | training284 | 20/20, 0/30 (session 15, rules of round 67 with the seed; rules alone 20/20; a dev-like November) | 20/20, 0 |
-/// | training285 | 13/20, 0/30 (same; rules alone 12/20; the implied ask: a gift company's 'A client shares the list of people they'd like to thank', 'one sentence from a member is worth a great deal') | 17/20, 0 (below the bar: see BELOW_THE_BAR) |
+/// | training285 | 13/20, 0/30 (same; rules alone 12/20; the implied ask: a gift company's 'A client shares the list of people they'd like to thank', 'one sentence from a member is worth a great deal') | 20/20, 0 (session 16: 'I am told you know the principals of most of the single-family offices ... and that they take your calls', French 'personne ne les connait aussi bien que vous', and a new combo for a stranger free on the night of his club's private dinner) |
 /// | training286 | 17/20, 0/30 (same; rules alone 17/20; sellers in a welcome voice: a new grad 'trying to hit my first-quarter meeting goal', an 'Associate in Training' building 'a list of fifty centers of influence', a retired Marine's roofing franchise wanting the member directory) | 20/20, 0 |
 /// | training287 | 18/20, 0/30 (same; rules alone 18/20 and 1/30: a nonprofit CFO 'writing on the recommendation of Reverend Carla Dimas', which reco-write-me-one read as a request; it now needs an article or 'me' before any words between the verb and the noun; 'the league keeps a contact sheet ... Would you mind forwarding it') | 19/20, 0 |
-/// | training288 | 17/20, 0/30 (same; rules alone 17/20; replies and follow-ups) | 17/20, 0 (below the bar) |
+/// | training288 | 17/20, 0/30 (same; rules alone 17/20; replies and follow-ups) | 20/20, 0 (session 16: the courtesy rule knows 'I'm pretty stretched this spring, so I don't think I can take on new meetings' and 'Glad the panel was useful'; 'Would you be comfortable sharing who the right contacts are there?') |
 /// | training289 | 19/20, 0/30 (same; rules alone 19/20; many voices: 'If one ever comes up ... I'd be grateful if you thought of me') | 20/20, 0 |
+/// | training290 | 20/20, 0/30 (session 16, rules of round 68 with the seed; rules alone 18/20; a dev-like May: 'If you point a few of them my way, I'll make sure it's worth your while', 'which of the second-generation manufacturers you'd say are worth a call') | 20/20, 0 |
+/// | training291 | 16/20, 1/30 (same; rules alone 14/20 and 1/30; the implied ask: 'My calendar happens to be completely open that evening' after naming the Roundtable's summer dinner, 'The hard part has never been the content. It's reaching the people', an MBA student who is 'not looking for career advice' and sells; a students' association proposing a joint evening, 'who should I speak with about dates?', was filed) | 20/20, 0 |
+/// | training292 | 13/20, 0/30 (same; rules alone 13/20; asks after a real exchange: 'Would you mind forwarding me the list of league captains', 'Is there a member directory you could send me?', Spanish 'me comparte sus correos'; still missed: a founder asking him to forward her revised deck 'to anyone you think should see it' after his feedback, 2.5) | 19/20, 0 |
+/// | training293 | 16/20, 0/30 (same; rules alone 16/20; sellers in a welcome voice: 'I'm not asking for your business, just one introduction', an MBA survey whose sponsor's 'team will follow up with each of them personally', a career changer who 'moved into sales for a commercial linen company') | 20/20, 0 |
+/// | training294 | 18/20, 0/30 (same; rules alone 16/20; terse: 'Any chance you'd intro me?', 'Who in OC manufacturing should I be talking to?', a forged 'Could you share direct emails for two or three of them?') | 20/20, 0 |
+/// | training295 | 20/20, 0/30 (same; rules alone 19/20; on the boundary: 'Who's the right person at Pacifica Dental Group? You mentioned you know the founders.') | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -512,7 +497,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 287, "expected the 287 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 293, "expected the 293 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
