@@ -113,6 +113,14 @@ const BELOW_THE_BAR: &[(&str, f64, &str)] = &[
          from a stranger, 4, and introductions are left out of that combo because known contacts and clients ask \
          for them in the same threads",
     ),
+    (
+        "training304",
+        0.90,
+        "asks after a real exchange, a third author (16/20 at first sight, where the first two scored 13 and 10): \
+         the two still missed ask for introductions in a reply to Hank ('just cc me next time you're emailing \
+         Dana Whitfield', 'a word with either of the two angels you mentioned'), which `ask-in-a-reply-to-his-answer` \
+         leaves out on purpose because known contacts and clients ask for introductions in the same threads",
+    ),
 ];
 
 /// Scores a labeled set and checks the bars. Returns a printable report.
@@ -504,6 +512,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training299 | 18/20, 0/30 (same; rules alone 18/20; sellers in a welcome voice: a 'Business Development Associate' and recent grad 'brand new to B2B sales', a new grad's 'first real job as a financial professional') | 20/20, 0 |
 /// | training300 | 17/20, 0/30 (same; rules alone 16/20; many voices: a LinkedIn relay whose subject quotes the ask, 'Rick sent you a message: "Win-win for your network"', read as a discussed ask; 'you can share me the contacts of members') | 20/20, 0 |
 /// | training301 | 19/20, 1/30 (same; rules alone 18/20 and 1/30; mail that must stay: a subscribed newsletter's reader mailbag, 'Is it rude to decline an intro request from someone I met once?', was filed) | 20/20, 0 |
+/// | training302 | 20/20, 0/30 (session 16, rules of round 70 with the seed; rules alone 20/20; a dev-like May) | 20/20, 0 |
+/// | training303 | 14/20, 0/30 (same; rules alone 8/20; the implied ask: 'in case you're ever inclined to say a word', 'does the Society publish a member directory ... shared with sponsors or friends of the club?', 'it's easier to have something to forward than to remember a name', a homepage that 'quotes beta users') | 20/20, 0 |
+/// | training304 | 16/20, 0/30 (same; rules alone 16/20; asks after a real exchange: 'Would you mind if we quoted you on our website?', a French consultant asking to come as his guest 'pour presenter les services de mon cabinet') | 18/20, 0 (below the bar: see BELOW_THE_BAR) |
+/// | training305 | 17/20, 0/30 (same; rules alone 17/20; sellers in a welcome voice: a new grad whose 'training assignment is to build a list of centers of influence', a career-changer coach offering members 'a complimentary 60-minute coaching session' with a sign-up sheet, a veteran whose company 'has cut fuel spend by 12-18%') | 20/20, 0 |
+/// | training306 | 20/20, 0/30 (same; rules alone 20/20; terse) | 20/20, 0 |
+/// | training307 | 20/20, 0/30 (same; rules alone 19/20; on the boundary: a podcast that asks 'each guest to nominate two CEOs they advise') | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -513,7 +527,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 299, "expected the 299 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 305, "expected the 305 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
