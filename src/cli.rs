@@ -191,7 +191,7 @@ struct ErrorLine<'a> {
 
 /// `score` drops its regex caches past this. Over the benchmark corpus the bound took
 /// peak RSS from 49.4 to 46.2 MiB for 3.9 % more instructions (8 MiB: 41.9 MiB and
-/// 11 %; the daemon, whose backlog budget is tighter, uses 6).
+/// 11 %; the daemon, whose backlog budget is tighter, uses a smaller bound).
 const SCORE_CACHE_BOUND: usize = 12 << 20;
 
 fn score(config: Option<&Path>, json: bool, explain: bool, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {

@@ -26,13 +26,10 @@ mod learning;
 /// batches matter because every expunge costs the server time in proportion to the
 /// mailbox.
 pub(crate) const BATCH: usize = 500;
-/// The regex caches are dropped when they hold more than this during a backlog.
-/// Bounded at 10 MiB the backlog's peak RSS was 40.8 MiB with session 13's rules, at
-/// 8 MiB 38 MiB, with no difference in time beyond the machine's noise (a bound of
-/// 4 MiB cost a third more time in rebuilt states). Session 15's rules took the 8 MiB
-/// peak to 40.2 MiB; at 6 MiB it is 37.4 MiB, the backlog 815 -> 915 ms. Session 16's
-/// rules took the 6 MiB peak to 40.5 MiB; 5 MiB gave 39.2-39.8 and 4 MiB 38.5-38.9, each
-/// about a quarter slower than 6 MiB in the same minutes.
+/// The regex caches are dropped when they hold more than this during a backlog, to
+/// keep its peak RSS under the 40 MiB target: with session 16's rules the peak was
+/// 40.5 MiB at 6 MiB, 39.2-39.8 at 5 and 38.1-38.9 at 4, each step costing time in
+/// rebuilt states (about a quarter from 6 to 4; README, Performance, has the history).
 const CACHE_BOUND: usize = 4 << 20;
 /// A refused login is retried no faster than this.
 const LOGIN_RETRY: Duration = Duration::from_secs(300);
