@@ -45,7 +45,16 @@ fn main() {
         patterns.extend(phrases.filter_map(|p| p.as_str()).map(normalize::normalize).filter(|p| !p.is_empty()));
         // A broken built-in regex is reported by `Classifier::new` (and its tests),
         // which analyses whatever has no plan here.
-        if let Some(source) = rule.get("regex").and_then(|r| r.as_str())
+        // A list of alternatives is joined as `RuleSpec` joins it.
+        let source = match rule.get("regex") {
+            Some(toml::Value::String(s)) => Some(s.clone()),
+            Some(toml::Value::Array(alternatives)) => {
+                let parts: Option<Vec<&str>> = alternatives.iter().map(|a| a.as_str()).collect();
+                parts.map(|p| p.join("|"))
+            }
+            _ => None,
+        };
+        if let Some(source) = source.as_deref()
             && let Ok(plan) = pattern::plan(source)
         {
             patterns.extend(plan.phrases.iter().map(|p| p.text.clone()));

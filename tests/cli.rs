@@ -202,6 +202,42 @@ fn a_broken_rule_in_the_config_is_named() {
 }
 
 #[test]
+fn a_rule_regex_in_the_config_can_be_a_list_of_alternatives() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(
+        dir.path(),
+        "list.toml",
+        "[[rules]]\nid = \"mine\"\ncategory = \"client-fishing\"\nweight = 2\nregex = [\n  '\\bwhich firms do you advise\\b',\n  '\\bwhose books are you on\\b',\n]\n",
+    );
+    let mail = write(
+        dir.path(),
+        "m.eml",
+        "From: a@b.example\nTo: hank@example.org\nSubject: hi\n\nWhose books are you on these days?\n",
+    );
+    screener()
+        .args(["score", "--explain", "--config"])
+        .arg(&config)
+        .arg(&mail)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("+2.0  mine"));
+    // The effective configuration shows the one regex the list stands for.
+    screener()
+        .args(["check-config", "--config"])
+        .arg(&config)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(r"\bwhich firms do you advise\b|\bwhose books are you on\b"));
+    let bad = write(dir.path(), "bad.toml", "[[rules]]\nid = \"mine\"\ncategory = \"x\"\nweight = 2\nregex = []\n");
+    screener()
+        .args(["check-config", "--config"])
+        .arg(&bad)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("expected at least one alternative for key `regex`"));
+}
+
+#[test]
 fn rules_lists_ids_and_weights() {
     screener().arg("rules").assert().success().stdout(predicate::str::contains("network-flattery"));
 }

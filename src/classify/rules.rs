@@ -59,7 +59,9 @@ pub struct RuleSpec {
     pub scope: Where,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub phrases: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Written as one string or, for a long list of ways to say one thing, as a list
+    /// of alternatives, one per line, which are joined with `|`.
+    #[serde(default, deserialize_with = "regex_or_alternatives", skip_serializing_if = "Option::is_none")]
     pub regex: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fact: Option<Fact>,
@@ -98,6 +100,33 @@ pub struct ComboSpec {
 
 fn yes() -> bool {
     true
+}
+
+/// `regex = '...'` or `regex = ['A', 'B']`, the latter meaning `A|B`. The joined
+/// string is the rule's regex everywhere (`build.rs` joins the built-in lists the same
+/// way), so the two spellings are one rule.
+fn regex_or_alternatives<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    struct Visitor;
+    impl<'de> serde::de::Visitor<'de> for Visitor {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a regex string or a list of alternative regex strings")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut alternatives = Vec::new();
+            while let Some(alternative) = seq.next_element::<String>()? {
+                alternatives.push(alternative);
+            }
+            if alternatives.is_empty() {
+                return Err(serde::de::Error::invalid_length(0, &"at least one alternative"));
+            }
+            Ok(Some(alternatives.join("|")))
+        }
+    }
+    d.deserialize_any(Visitor)
 }
 
 /// A whole rule file: the built-in one, or the rule sections of the user's config.

@@ -295,6 +295,33 @@ regex = '\bwho (?:\w+ ){0,3}clients\b'
     assert_eq!(run(&c, &m).score, 2.0);
 }
 
+#[test]
+fn a_regex_written_as_a_list_is_its_alternatives_joined() {
+    let listed: RuleSet = toml::from_str(
+        r#"
+[[rules]]
+id = "mine"
+category = "client-fishing"
+weight = 2.0
+regex = [
+  '\bwho (?:\w+ ){0,3}clients\b',
+  '\bwhich firms do you advise\b',
+]
+"#,
+    )
+    .unwrap();
+    assert_eq!(listed.rules[0].regex.as_deref(), Some(r"\bwho (?:\w+ ){0,3}clients\b|\bwhich firms do you advise\b"));
+    let c = Classifier::new(&listed).unwrap();
+    assert_eq!(run(&c, &message("hi", "which firms do you advise?")).score, 2.0);
+    assert_eq!(run(&c, &message("hi", "who are all your clients?")).score, 2.0);
+    assert_eq!(run(&c, &message("hi", "which clients")).score, 0.0);
+
+    let empty = toml::from_str::<RuleSet>("[[rules]]\nid = 'e'\ncategory = 'x'\nweight = 1.0\nregex = []\n");
+    assert!(empty.unwrap_err().to_string().contains("at least one alternative"));
+    let number = toml::from_str::<RuleSet>("[[rules]]\nid = 'n'\ncategory = 'x'\nweight = 1.0\nregex = 5\n");
+    assert!(number.unwrap_err().to_string().contains("a regex string or a list of alternative regex strings"));
+}
+
 /// The fast path (phrases and expanded regexes in one automaton, gated regexes) must
 /// fire exactly the rules a naive evaluation fires: every phrase searched on its own,
 /// every regex run over the whole subject and body.
