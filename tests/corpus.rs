@@ -518,6 +518,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training305 | 17/20, 0/30 (same; rules alone 17/20; sellers in a welcome voice: a new grad whose 'training assignment is to build a list of centers of influence', a career-changer coach offering members 'a complimentary 60-minute coaching session' with a sign-up sheet, a veteran whose company 'has cut fuel spend by 12-18%') | 20/20, 0 |
 /// | training306 | 20/20, 0/30 (same; rules alone 20/20; terse) | 20/20, 0 |
 /// | training307 | 20/20, 0/30 (same; rules alone 19/20; on the boundary: a podcast that asks 'each guest to nominate two CEOs they advise') | 20/20, 0 |
+/// | training308 | 20/20, 0/30 (session 17, rules of round 70 with the seed; rules alone 19/20; a dev-like November) | 20/20, 0 |
+/// | training309 | 11/20, 0/30 (same; rules alone 10/20; the implied ask: 'Worth a look for any of yours?', 'I just thought you should know we exist, for when it comes up', a realtor who asked the front desk 'whether there's a member directory', 'Your name alongside theirs would mean a great deal' for a $450-a-seat supper whose proceeds go to a coding bootcamp, read as a student's school) | 20/20, 0 |
+/// | training310 | 19/20, 0/30 (same; rules alone 19/20; asks after a real exchange: a seller's 'next time you're in touch with Deb, would you mind mentioning my name?' in reply to Hank's advice, still kept) | 19/20, 0 |
+/// | training311 | 20/20, 0/30 (same; rules alone 19/20; many voices) | 20/20, 0 |
+/// | training312 | 20/20, 0/30 (same; rules alone 19/20; long letters) | 20/20, 0 |
+/// | training313 | 20/20, 0/30 (same; rules alone 20/20; mail that must stay) | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -527,7 +533,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 305, "expected the 305 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 311, "expected the 311 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
