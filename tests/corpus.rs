@@ -524,6 +524,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training311 | 20/20, 0/30 (same; rules alone 19/20; many voices) | 20/20, 0 |
 /// | training312 | 20/20, 0/30 (same; rules alone 19/20; long letters) | 20/20, 0 |
 /// | training313 | 20/20, 0/30 (same; rules alone 20/20; mail that must stay) | 20/20, 0 |
+/// | training314 | 15/20, 0/30 (session 17, rules of round 71 with the seed; rules alone 10/20; the implied ask: 'If it ever seemed useful for them to hear from someone quieter', a realtor's free column for the league email that 'goes to nearly two hundred households', a forged club secretary whose laptop 'took the winter league contact sheet with it', 'members are allowed to bring a guest' and 'my calendar is clear on June 13', 'I thought you should know we're here, in case it's ever useful to someone you work with') | 20/20, 0 |
+/// | training315 | 18/20, 0/30 (same; rules alone 18/20; sellers in a welcome voice: a retiree new to curling asking 'is there a phone list or email sheet for the summer league?' to sell Medicare supplements, a new-grad founder's LinkedIn intro ask for 'a 15-minute demo') | 20/20, 0 |
+/// | training316 | 20/20, 0/30 (same; rules alone 18/20; terse) | 20/20, 0 |
+/// | training317 | 19/20, 0/30 (same; rules alone 19/20 and 1/30: a Spanish career changer's 'no busco que me presente con nadie', now a disclaimer; on the boundary: 'listing you on our "Advisors & Friends" page, with your photo') | 20/20, 0 |
+/// | training318 | 19/20, 0/30 (same; rules alone 19/20; asks after a real exchange: 'If you ever felt comfortable sending her a line about what we're working on') | 20/20, 0 |
+/// | training319 | 16/20, 0/30 (same; rules alone 12/20; the implied ask: 'A few words from someone of your standing would carry further than anything on my resume', 'Figure you know who owns half the buildings on Von Karman', a podcast host's 'You know which founders and CEOs have great stories'; still missed: an MBA founder framed as a capstone, -1.0) | 19/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -533,7 +539,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 311, "expected the 311 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 317, "expected the 317 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
