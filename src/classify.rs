@@ -72,6 +72,39 @@ enum Target {
     Cover(usize),
 }
 
+/// What finding each automaton pattern means, stored flat: most patterns mean one
+/// thing, and a `Vec` per pattern was 32 thousand heap blocks (3 MB of a `score`
+/// run's peak), read scattered during the automaton pass.
+struct Targets {
+    /// `all[starts[p]..starts[p + 1]]` are pattern `p`'s targets.
+    starts: Vec<u32>,
+    all: Vec<Target>,
+}
+
+impl Targets {
+    /// From (pattern, target) pairs in the order they were added; a pattern's
+    /// targets keep that order.
+    fn new(patterns: usize, mut pairs: Vec<(u32, Target)>) -> Targets {
+        pairs.sort_by_key(|&(pattern, _)| pattern);
+        let mut starts = Vec::with_capacity(patterns + 1);
+        let mut all = Vec::with_capacity(pairs.len());
+        for (pattern, target) in pairs {
+            while starts.len() <= pattern as usize {
+                starts.push(all.len() as u32);
+            }
+            all.push(target);
+        }
+        while starts.len() <= patterns {
+            starts.push(all.len() as u32);
+        }
+        Targets { starts, all }
+    }
+
+    fn of(&self, pattern: usize) -> &[Target] {
+        &self.all[self.starts[pattern] as usize..self.starts[pattern + 1] as usize]
+    }
+}
+
 struct GatedRegex {
     rule: usize,
     /// Anchored at prefix hits, or over the whole region without prefixes.
@@ -133,7 +166,7 @@ pub struct Classifier {
     /// Every phrase and every regex's possible prefixes, in one automaton.
     patterns: automaton::Automaton,
     /// Pattern index of the automaton → what finding that pattern means.
-    targets: Vec<Vec<Target>>,
+    targets: Targets,
     regexes: Vec<GatedRegex>,
     /// How many covers the automaton looks for.
     cover_count: usize,
@@ -154,15 +187,14 @@ impl Classifier {
         let mut errors = Vec::new();
         let mut rules = Vec::new();
         let mut patterns: Vec<String> = Vec::new();
-        let mut targets: Vec<Vec<Target>> = Vec::new();
-        let mut pattern_index: HashMap<String, usize> = HashMap::new();
+        let mut targets: Vec<(u32, Target)> = Vec::new();
+        let mut pattern_index: HashMap<String, u32> = HashMap::new();
         let mut add_pattern = |pattern: String, target: Target| {
             let i = *pattern_index.entry(pattern.clone()).or_insert_with(|| {
                 patterns.push(pattern);
-                targets.push(Vec::new());
-                targets.len() - 1
+                (patterns.len() - 1) as u32
             });
-            targets[i].push(target);
+            targets.push((i, target));
         };
         let mut regexes = Vec::new();
         let mut covers: HashMap<Vec<String>, usize> = HashMap::new();
@@ -365,6 +397,7 @@ impl Classifier {
         if !errors.is_empty() {
             return Err(errors);
         }
+        let targets = Targets::new(patterns.len(), targets);
         let patterns = automaton::Automaton::new(&patterns)
             .map_err(|problem| vec![RuleError::Rule { id: "(all phrases)".into(), problem }])?;
         Ok(Classifier {
@@ -458,7 +491,7 @@ impl Classifier {
         prefix_hits.clear();
         prefix_hits.reserve(haystack.len() / 16);
         self.patterns.find_overlapping(&haystack, |pattern, start, end| {
-            for target in &self.targets[pattern] {
+            for target in self.targets.of(pattern) {
                 match *target {
                     Target::Prefix { regex, cover } => prefix_hits.push((regex, start, cover)),
                     Target::Cover(i) => {
