@@ -121,6 +121,14 @@ const BELOW_THE_BAR: &[(&str, f64, &str)] = &[
          Dana Whitfield', 'a word with either of the two angels you mentioned'), which `ask-in-a-reply-to-his-answer` \
          leaves out on purpose because known contacts and clients ask for introductions in the same threads",
     ),
+    (
+        "training321",
+        0.85,
+        "asks after a real exchange, a fourth author (17/20 at first sight): two of the three missed ask for \
+         introductions in a reply to Hank (one after he declined and gave another route), left out of \
+         `ask-in-a-reply-to-his-answer` on purpose as for training304; the third asks for the league contact sheet \
+         after a call, from a newcomer who did sign up for the league, whose good-fit evidence holds the combo off",
+    ),
 ];
 
 /// Scores a labeled set and checks the bars. Returns a printable report.
@@ -530,6 +538,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training317 | 19/20, 0/30 (same; rules alone 19/20 and 1/30: a Spanish career changer's 'no busco que me presente con nadie', now a disclaimer; on the boundary: 'listing you on our "Advisors & Friends" page, with your photo') | 20/20, 0 |
 /// | training318 | 19/20, 0/30 (same; rules alone 19/20; asks after a real exchange: 'If you ever felt comfortable sending her a line about what we're working on') | 20/20, 0 |
 /// | training319 | 16/20, 0/30 (same; rules alone 12/20; the implied ask: 'A few words from someone of your standing would carry further than anything on my resume', 'Figure you know who owns half the buildings on Von Karman', a podcast host's 'You know which founders and CEOs have great stories'; still missed: an MBA founder framed as a capstone, -1.0) | 19/20, 0 |
+/// | training320 | 11/20, 0/30 (session 17, rules of round 72 with the seed; rules alone 7/20; the implied ask: a sales sequence's 'If I've got the wrong person, who would you point me to?', 'you're the shortest path between us and Meridian', a club's guest rule read on its site and 'I'd be glad to buy the first round', 'I've never found the right path to her', a tax firm glad for its note 'to reach anyone it might help' among the Society's 300 members, a 'Voices we trust' page that 'feels a little thin') | 20/20, 0 |
+/// | training321 | 17/20, 0/30 (same; rules alone 17/20 and 1/30; asks after a real exchange, a fourth author) | 17/20, 0 (below the bar: see BELOW_THE_BAR) |
+/// | training322 | 20/20, 0/30 (same; rules alone 20/20; many voices) | 20/20, 0 |
+/// | training323 | 19/20, 0/30 (same; rules alone 19/20; sellers in a welcome voice: a Navy veteran's InMail intro ask 'so I can discuss their expansion plans') | 20/20, 0 |
+/// | training324 | 18/20, 0/30 (same; rules alone 17/20; on the boundary: 'Would you forward the attached overview to the ones you think might be interested?' with 'a formal placement arrangement that compensates introducers', a new curler's 'I'd bet half of them are overpaying their current provider') | 20/20, 0 |
+/// | training325 | 20/20, 0/30 (same; rules alone 20/20; long letters) | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -539,7 +553,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 317, "expected the 317 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 323, "expected the 323 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
