@@ -332,6 +332,8 @@ impl Daemon {
                 // Mail arrived while the last batch was being handled, or while
                 // another folder was selected (whose EXISTS the inbox never heard).
             } else if conn.has("IDLE") {
+                // IDLE reports news of the selected folder only.
+                conn.ensure_selected(&mailbox).await?;
                 self.release_memory();
                 let (c, woken) = conn.idle(idle_timeout, signals.interrupted()).await?;
                 conn = c;
@@ -540,6 +542,7 @@ impl Daemon {
         }
         let mailbox = self.mailbox();
         let Some(cursor) = self.state.cursor(&mailbox)? else { return Ok(()) };
+        conn.ensure_selected(&mailbox).await?;
         // "N:*" always includes the highest UID, even below N: filter.
         let uids: Vec<u32> = conn
             .uid_search(&format!("UID {}:*", cursor.last_uid + 1))

@@ -102,6 +102,9 @@ pub struct Connection {
     /// The UIDVALIDITY each folder had when first selected in this session: UIDs
     /// remembered across a re-SELECT mean nothing once it changes.
     validity: HashMap<String, u32>,
+    /// The folder selected read-write now, if any. Looking into Drafts or Sent
+    /// selects them, and UIDs of the watched mailbox must never be used there.
+    selected: Option<String>,
 }
 
 /// Builds the rustls configuration: system roots plus `ca_file`, one crypto provider
@@ -208,6 +211,7 @@ impl Connection {
             delimiter: None,
             existing: HashSet::new(),
             validity: HashMap::new(),
+            selected: None,
         };
         let capabilities =
             timeout(COMMAND_TIMEOUT, conn.session.capabilities()).await.context("CAPABILITY timed out")??;
@@ -226,6 +230,8 @@ impl Connection {
     /// numbering, and acting on them would touch other messages. Ending the session
     /// makes the next one resynchronize from scratch.
     pub async fn select(&mut self, mailbox: &str) -> Result<Selected> {
+        // A failed SELECT leaves no folder selected (RFC 9051 6.3.2).
+        self.selected = None;
         let m = timeout(COMMAND_TIMEOUT, self.session.select(mailbox))
             .await
             .context("SELECT timed out")?
@@ -241,7 +247,18 @@ impl Connection {
             );
         }
         self.validity.insert(mailbox.to_string(), uidvalidity);
+        self.selected = Some(mailbox.to_string());
         Ok(Selected { uidvalidity, uidnext: m.uid_next.unwrap_or(m.exists + 1), exists: m.exists, keywords })
+    }
+
+    /// Selects `mailbox` unless it is the folder selected now. Whoever acts on its
+    /// UIDs calls this first, so that a step that looked into another folder and
+    /// forgot to come back cannot make them land there.
+    pub async fn ensure_selected(&mut self, mailbox: &str) -> Result<()> {
+        if self.selected.as_deref() != Some(mailbox) {
+            self.select(mailbox).await?;
+        }
+        Ok(())
     }
 
     /// UID SEARCH, sorted ascending.
@@ -446,7 +463,7 @@ impl Connection {
     /// True when `folder` holds a message whose Message-ID header is `message_id`.
     /// Selects `folder` read-only; the caller selects its mailbox again afterwards.
     pub async fn folder_has_message_id(&mut self, folder: &str, message_id: &str) -> Result<bool> {
-        timeout(COMMAND_TIMEOUT, self.session.examine(folder)).await.context("EXAMINE timed out")??;
+        self.examine(folder).await?;
         Ok(!self.uids_with_message_id(message_id).await?.is_empty())
     }
 
@@ -482,6 +499,7 @@ impl Connection {
 
     /// EXAMINE (read-only) a folder other than the watched mailbox.
     pub async fn examine(&mut self, folder: &str) -> Result<()> {
+        self.selected = None;
         timeout(COMMAND_TIMEOUT, self.session.examine(folder)).await.context("EXAMINE timed out")??;
         Ok(())
     }
@@ -500,7 +518,9 @@ impl Connection {
     /// Removes the messages with this Message-ID from `folder` (UID EXPUNGE of those
     /// only). Selects `folder`; the caller selects its mailbox again afterwards.
     pub async fn delete_message_id(&mut self, folder: &str, message_id: &str) -> Result<usize> {
+        self.selected = None;
         timeout(COMMAND_TIMEOUT, self.session.select(folder)).await.context("SELECT timed out")??;
+        self.selected = Some(folder.to_string());
         let uids = self.uids_with_message_id(message_id).await?;
         if !uids.is_empty() {
             self.delete_originals(&uids).await?;
@@ -527,7 +547,7 @@ impl Connection {
         idle_timeout: Duration,
         interrupt: impl std::future::Future<Output = ()>,
     ) -> Result<(Connection, Woken)> {
-        let Connection { session, capabilities, delimiter, existing, validity } = self;
+        let Connection { session, capabilities, delimiter, existing, validity, selected } = self;
         let mut handle = session.idle();
         timeout(COMMAND_TIMEOUT, handle.init()).await.context("IDLE timed out")?.context("IDLE failed")?;
         let woken = {
@@ -547,7 +567,7 @@ impl Connection {
             .await
             .context("no answer to DONE: the connection is dead")?
             .context("ending IDLE failed")?;
-        Ok((Connection { session, capabilities, delimiter, existing, validity }, woken))
+        Ok((Connection { session, capabilities, delimiter, existing, validity, selected }, woken))
     }
 
     pub async fn noop(&mut self) -> Result<()> {

@@ -215,6 +215,38 @@ fn one_decline_per_sender_and_an_hourly_brake() {
     assert_eq!(count(&server, FILED), 3);
 }
 
+/// Withdrawing a draft selects Drafts. The running daemon must go back to the inbox
+/// before it looks for new mail there: with Drafts still selected, its UIDs (here
+/// above the inbox's) were once taken for inbox UIDs, journaled, and the inbox
+/// cursor moved past mail that then was never screened.
+#[test]
+fn after_withdrawing_a_draft_the_daemon_screens_the_inbox_again() {
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "initial_scan = \"all\"\n[decline]\nenabled = true\nmode = \"draft\"\n");
+    for n in 1..=5 {
+        let draft = format!(
+            "From: Hank Bergstrom <hank@bergstrom.example>\r\nTo: x@y.example\r\nSubject: draft {n}\r\n\
+             Message-ID: <draft-{n}@bergstrom.example>\r\n\r\nunfinished\r\n"
+        );
+        server.append("Drafts", draft.as_bytes(), &["\\Draft"]);
+    }
+    server.append("INBOX", &ask(1, "noelle", "brightbooks.example", ""), &[]);
+    let daemon = setup.start(&[], &[]);
+    wait_until(Duration::from_secs(30), "the first reply drafted", || server.count("Drafts") == 6);
+    server.doveadm(&["move", "-u", server.user(), "INBOX", "mailbox", DECLINED, "all"]);
+    daemon.wait_for_log("drafted decline removed", Duration::from_secs(30));
+
+    server.append("INBOX", &ask(2, "pat", "pushy.example", ""), &[]);
+    wait_until(Duration::from_secs(30), "the new message screened", || count(&server, DECLINED) == 1);
+    assert_eq!(server.count("INBOX"), 1, "only the released original stays: {}", daemon.log());
+    assert_eq!(server.count("Drafts"), 6, "the user's five drafts and the new reply: {}", daemon.log());
+    // The first ask, its return to the inbox (kept: the user released it), the second
+    // ask; nothing from Drafts.
+    let journal = setup.journal();
+    let expected = [(1, "decline", "done"), (2, "keep", "done"), (3, "decline", "done")];
+    assert_eq!(journal, expected.map(|(u, a, o)| (u, a.to_string(), o.to_string())), "{}", daemon.log());
+}
+
 #[test]
 fn draft_mode_puts_the_reply_in_drafts_and_sends_nothing() {
     let server = Dovecot::start();

@@ -111,6 +111,9 @@ impl Daemon {
         let mut reselect = self.withdraw_drafts(conn).await?;
         let due = self.state.due_declines(now())?;
         if due.is_empty() {
+            if reselect {
+                conn.select(&self.mailbox()).await?;
+            }
             return Ok(reselect);
         }
         // Mail the user sent a moment ago may answer this very stranger: read Sent
