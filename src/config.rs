@@ -811,7 +811,7 @@ impl<'a> Section<'a> {
     /// A string that must be one of `allowed`.
     fn choice(&mut self, key: &str, allowed: &[&str]) -> Option<String> {
         let value = self.table.get(key).cloned();
-        let s = self.string(key)?;
+        let s = self.string_of(key, &allowed.join(", "))?;
         if allowed.contains(&s.as_str()) {
             Some(s)
         } else {
@@ -851,7 +851,7 @@ impl<'a> Section<'a> {
 
     fn choice_or_days(&mut self, key: &str) -> Option<InitialScan> {
         let value = self.table.get(key).cloned();
-        let s = self.string(key)?;
+        let s = self.string_of(key, "new, unseen, all, or a number of days such as \"30d\"")?;
         let parsed = match s.as_str() {
             "new" => Some(InitialScan::New),
             "unseen" => Some(InitialScan::Unseen),
@@ -866,6 +866,22 @@ impl<'a> Section<'a> {
             );
         }
         parsed
+    }
+
+    /// A string that must be one of `allowed`: a value of another type is told what
+    /// is allowed too, not only that it is no string.
+    fn string_of(&mut self, key: &str, allowed: &str) -> Option<String> {
+        let value = self.table.get(key)?;
+        if matches!(value.kind, ValueKind::String(_)) {
+            return self.string(key);
+        }
+        let value = self.take(key)?;
+        self.problem_at(
+            Some(&value),
+            key,
+            format!("expected a string, found {}; allowed: {allowed}", describe(&value.kind)),
+        );
+        None
     }
 
     fn string(&mut self, key: &str) -> Option<String> {

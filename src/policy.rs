@@ -154,7 +154,9 @@ pub fn reply_eligibility(
     }
     if let Some(v) = markers.x_auto_response_suppress.as_deref() {
         let v = v.to_ascii_lowercase();
-        if v.split(',').map(str::trim).any(|t| t == "all" || t == "oof") {
+        // MS-OXCMAIL 2.2.3.2.14: OOF and AutoReply each ask for no automatic reply
+        // (a decline is one); All for none of anything.
+        if v.split(',').map(str::trim).any(|t| matches!(t, "all" | "oof" | "autoreply")) {
             return Err(NoReply::Suppressed(v));
         }
     }
@@ -441,6 +443,7 @@ mod tests {
             ("Precedence: junk\n", "Precedence"),
             ("X-Auto-Response-Suppress: OOF, AutoReply\n", "X-Auto-Response-Suppress"),
             ("X-Auto-Response-Suppress: All\n", "X-Auto-Response-Suppress"),
+            ("X-Auto-Response-Suppress: AutoReply\n", "X-Auto-Response-Suppress"),
             // Every occurrence counts, and only the keyword "no" means a person.
             ("Auto-Submitted: no\nAuto-Submitted: auto-generated\n", "Auto-Submitted"),
             ("Auto-Submitted: notified\n", "Auto-Submitted"),

@@ -126,6 +126,19 @@ phrase = ["typo"]
 }
 
 #[test]
+fn a_choice_of_the_wrong_type_is_told_what_is_allowed() {
+    let e = errors("[imap]\ntls = true\n[decline]\nmode = 5\n[daemon]\ninitial_scan = 30\n");
+    let joined = e.join("\n");
+    for needle in [
+        "imap.tls: expected a string, found the boolean true; allowed: implicit, starttls, none",
+        "decline.mode: expected a string, found the number 5; allowed: draft, send",
+        "daemon.initial_scan: expected a string, found the number 30; allowed: new, unseen, all, or a number of days",
+    ] {
+        assert!(joined.contains(needle), "missing {needle:?} in:\n{joined}");
+    }
+}
+
+#[test]
 fn decline_threshold_below_file_threshold_is_refused() {
     let e = errors("[scoring]\nfile_threshold = 6\ndecline_threshold = 5\n");
     assert!(e[0].contains("scoring.decline_threshold: must be at least scoring.file_threshold"), "{}", e[0]);
