@@ -355,6 +355,22 @@ fn a_crash_after_the_server_took_the_reply_never_sends_it_again() {
     assert_eq!(ledger(&setup)[0].status, DeclineStatus::Sent);
 }
 
+/// A reply that may have left stays a sent reply even when the configuration changed
+/// before the restart: cancelling it would delete its copy from Sent and stop it
+/// counting for the per-sender limit.
+#[test]
+fn a_reply_interrupted_while_sending_stays_sent_after_declines_are_switched_off() {
+    let (server, smtp, setup) = send_setup(SmtpOptions::default(), "");
+    server.append("INBOX", &ask(1, "noelle", "brightbooks.example", ""), &[]);
+    let (code, log) = setup.once(&[("SCREENERTEST_ABORT", "after-send")]);
+    assert_ne!(code, 0, "the hook aborts the process:\n{log}");
+    let (code, log) = setup.once(&[("SCREENER_DECLINE__ENABLED", "false")]);
+    assert_eq!(code, 0, "{log}");
+    assert_eq!(ledger(&setup)[0].status, DeclineStatus::Sent, "{log}");
+    assert_eq!(count(&server, "Sent"), 1, "its copy stays: {log}");
+    assert_eq!(smtp.transactions().len(), 1);
+}
+
 #[test]
 fn a_crash_before_the_move_finishes_still_sends_exactly_one_reply() {
     let (server, smtp, setup) = send_setup(SmtpOptions::default(), "");

@@ -133,20 +133,8 @@ impl Daemon {
                     continue;
                 }
             }
-            if let Err(why) = self.still_allowed(&row) {
-                tracing::info!(to = %row.recipient, "decline cancelled: {why}");
-                self.state.decline_done(row.id, DeclineStatus::Cancelled, Some(&why))?;
-                reselect |= self.discard_sent_copy(conn, &row).await?;
-                continue;
-            }
-            // Switching to draft mode applies to replies not yet on their way.
-            let draft = row.mode == "draft"
-                || (self.config().decline.mode == DeclineMode::Draft && row.status == DeclineStatus::Queued);
-            if draft {
-                reselect |= self.discard_sent_copy(conn, &row).await?;
-                reselect |= self.draft(conn, &row).await?;
-                continue;
-            }
+            // Before any check of today's configuration: a reply that may have left
+            // cannot be taken back, and must keep counting for the per-sender limit.
             if row.status == DeclineStatus::Sending {
                 // A crash during the SMTP transaction: the server may have taken it.
                 // Its copy went to Sent before the transaction began, so the Sent
@@ -161,6 +149,20 @@ impl Daemon {
                     DeclineStatus::Sent,
                     Some("interrupted while sending: not sent again"),
                 )?;
+                continue;
+            }
+            if let Err(why) = self.still_allowed(&row) {
+                tracing::info!(to = %row.recipient, "decline cancelled: {why}");
+                self.state.decline_done(row.id, DeclineStatus::Cancelled, Some(&why))?;
+                reselect |= self.discard_sent_copy(conn, &row).await?;
+                continue;
+            }
+            // Switching to draft mode applies to replies not yet on their way.
+            let draft = row.mode == "draft"
+                || (self.config().decline.mode == DeclineMode::Draft && row.status == DeclineStatus::Queued);
+            if draft {
+                reselect |= self.discard_sent_copy(conn, &row).await?;
+                reselect |= self.draft(conn, &row).await?;
                 continue;
             }
             let sent_folder = self.copy_folder(conn, SpecialUse::Sent).await?;
@@ -200,7 +202,10 @@ impl Daemon {
             }
             let result = match check {
                 Ok(()) => {
-                    self.state.decline_sending(row.id)?;
+                    if !self.state.decline_sending(row.id)? {
+                        tracing::info!(to = %row.recipient, "you released the original: this decline is not sent");
+                        continue;
+                    }
                     let mailer = self.mailer.as_ref().context("the SMTP transport is missing")?;
                     let result = mailer.send(row.envelope_from.as_deref(), &row.recipient, &row.raw).await;
                     if result.is_ok() {
@@ -313,9 +318,11 @@ impl Daemon {
             self.retry_later(row, &format!("cannot put it in {folder}: {e:#}"))?;
             return Ok(true);
         }
-        tracing::info!(to = %row.recipient, folder = %folder, "decline drafted: read it and send it yourself");
-        self.state.decline_copied(row.id)?;
-        self.state.decline_done(row.id, DeclineStatus::Drafted, None)?;
+        if self.state.decline_drafted(row.id)? {
+            tracing::info!(to = %row.recipient, folder = %folder, "decline drafted: read it and send it yourself");
+        } else {
+            tracing::info!(to = %row.recipient, "you released the original while its reply was drafted: the draft goes");
+        }
         Ok(true)
     }
 

@@ -253,9 +253,32 @@ impl State {
     }
 
     /// Just before the SMTP transaction: after a crash, `sending` means "maybe sent".
-    pub fn decline_sending(&self, id: i64) -> Result<()> {
-        self.conn.execute("UPDATE decline SET status = 'sending' WHERE id = ?1", [id])?;
-        Ok(())
+    /// False when the row is no longer queued: the user released the original since
+    /// the daemon read the queue (`screener release` runs beside it), and the reply
+    /// must not leave.
+    pub fn decline_sending(&self, id: i64) -> Result<bool> {
+        let changed =
+            self.conn.execute("UPDATE decline SET status = 'sending' WHERE id = ?1 AND status = 'queued'", [id])?;
+        Ok(changed == 1)
+    }
+
+    /// The reply is in Drafts. False when the user released the original while it was
+    /// being put there: the row, cancelled meanwhile, becomes a withdrawal instead, so
+    /// that the draft is removed on the next round rather than left to be sent.
+    pub fn decline_drafted(&self, id: i64) -> Result<bool> {
+        let tx = self.conn.unchecked_transaction()?;
+        let drafted = tx.execute(
+            "UPDATE decline SET status = 'drafted', copied = 1, done_at = ?2 WHERE id = ?1 AND status = 'queued'",
+            params![id, unix_now()],
+        )?;
+        if drafted == 0 {
+            tx.execute(
+                "UPDATE decline SET status = 'withdrawing', copied = 1, done_at = NULL WHERE id = ?1 AND status = 'cancelled'",
+                [id],
+            )?;
+        }
+        tx.commit()?;
+        Ok(drafted == 1)
     }
 
     /// A temporary failure: try again at `next_at`.
@@ -393,5 +416,35 @@ mod tests {
         assert!(row.copied && row.status == DeclineStatus::Sent);
         assert_eq!(s.sent_since(unix_now() - 5).unwrap(), 1, "the brake at send time counts what left");
         assert_eq!(s.sent_since(unix_now() + 5).unwrap(), 0);
+    }
+
+    /// `screener release` runs beside the daemon, which works from the queue it read a
+    /// moment earlier: a release in between must win.
+    #[test]
+    fn a_reply_released_after_the_queue_was_read_neither_leaves_nor_stays_drafted() {
+        let s = State::in_memory().unwrap();
+        let (j1, _) = s.record_decline(&intent(1), &reply("a@s.example", "a@s.example", "send")).unwrap();
+        let (j2, _) = s.record_decline(&intent(2), &reply("b@s.example", "b@s.example", "draft")).unwrap();
+        s.complete_all(&[j1, j2], Outcome::Done).unwrap();
+        let read = s.due_declines(unix_now()).unwrap();
+        assert_eq!(read.len(), 2);
+        s.cancel_declines("id:1@x", "released").unwrap();
+        s.cancel_declines("id:2@x", "released").unwrap();
+        assert!(!s.decline_sending(read[0].id).unwrap(), "not sent");
+        assert_eq!(s.all_declines().unwrap()[0].status, DeclineStatus::Cancelled);
+        // The draft was appended as the release came in: it is withdrawn, not kept.
+        assert!(!s.decline_drafted(read[1].id).unwrap());
+        assert_eq!(s.all_declines().unwrap()[1].status, DeclineStatus::Withdrawing);
+        assert_eq!(s.withdrawals().unwrap().len(), 1);
+        // Unreleased, both go ahead.
+        let (j3, _) = s.record_decline(&intent(3), &reply("c@s.example", "c@s.example", "send")).unwrap();
+        let (j4, _) = s.record_decline(&intent(4), &reply("d@s.example", "d@s.example", "draft")).unwrap();
+        s.complete_all(&[j3, j4], Outcome::Done).unwrap();
+        let rows = s.all_declines().unwrap();
+        assert!(s.decline_sending(rows[2].id).unwrap());
+        assert!(s.decline_drafted(rows[3].id).unwrap());
+        let rows = s.all_declines().unwrap();
+        assert_eq!((rows[2].status, rows[3].status), (DeclineStatus::Sending, DeclineStatus::Drafted));
+        assert!(rows[3].copied);
     }
 }
