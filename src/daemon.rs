@@ -506,6 +506,8 @@ impl Daemon {
                     InitialScan::All => Some("ALL".to_string()),
                     InitialScan::Days(n) => Some(format!("SINCE {}", imap_date_days_ago(n))),
                 };
+                // Mail that arrives during the scan is after this moment too.
+                let since = crate::state::unix_now();
                 let uids = match query {
                     Some(q) => conn.uid_search(&q).await?,
                     None => Vec::new(),
@@ -516,17 +518,39 @@ impl Daemon {
                     // Only now: a crash during the scan repeats it, and the journal
                     // keeps it from acting twice.
                     let last = uids.last().copied().unwrap_or(0).max(selected.uidnext.saturating_sub(1));
-                    self.state.set_cursor(&mailbox, Cursor { uidvalidity: selected.uidvalidity, last_uid: last })?;
+                    let cursor = Cursor { uidvalidity: selected.uidvalidity, last_uid: last };
+                    self.state.start_cursor(&mailbox, cursor, since)?;
                 }
                 return Ok(());
             }
             Some(cursor) if cursor.uidvalidity != selected.uidvalidity => {
+                // Every UID is new, and most of these messages were seen before: the
+                // journal knows those by Message-ID. The rest arrived since the daemon
+                // began watching, or were there before it and left out by
+                // `initial_scan`, as they stay (INTERNALDATE tells them apart).
+                let since = self.state.watched_since(&mailbox)?.unwrap_or_else(crate::state::unix_now);
+                let all = conn.uid_search("ALL").await?;
+                let uids: Vec<u32> = conn
+                    .internal_dates(&all)
+                    .await?
+                    .into_iter()
+                    .filter(|&(_, at)| at >= since)
+                    .map(|(u, _)| u)
+                    .collect();
                 tracing::warn!(
                     old = cursor.uidvalidity,
                     new = selected.uidvalidity,
-                    "UIDVALIDITY changed: resynchronizing; messages already journaled are recognised by Message-ID"
+                    messages = uids.len(),
+                    "UIDVALIDITY changed: resynchronizing the messages that arrived since screener began watching; \
+                     those already journaled are recognised by Message-ID"
                 );
-                self.state.set_cursor(&mailbox, Cursor { uidvalidity: selected.uidvalidity, last_uid: 0 })?;
+                // As on a first start, the cursor moves only once the scan is done: a
+                // crash during it repeats it, and the journal keeps it from acting twice.
+                if self.process_uids(conn, selected, &uids, signals).await? {
+                    let last = all.last().copied().unwrap_or(0).max(selected.uidnext.saturating_sub(1));
+                    self.state.set_cursor(&mailbox, Cursor { uidvalidity: selected.uidvalidity, last_uid: last })?;
+                }
+                return Ok(());
             }
             Some(_) => {}
         }

@@ -304,6 +304,24 @@ impl Connection {
         self.fetch_part_each(uids, "(UID BODY.PEEK[HEADER])", |uid, raw, _| each(uid, raw)).await
     }
 
+    /// INTERNALDATE (when the server received it) of each of `uids`, in unix seconds.
+    pub async fn internal_dates(&mut self, uids: &[u32]) -> Result<Vec<(u32, i64)>> {
+        let mut out = Vec::with_capacity(uids.len());
+        for chunk in uids.chunks(500) {
+            let stream = timeout(COMMAND_TIMEOUT, self.session.uid_fetch(uid_set(chunk), "(UID INTERNALDATE)"))
+                .await
+                .context("UID FETCH timed out")?
+                .context("UID FETCH INTERNALDATE failed")?;
+            let fetched: Vec<_> = timeout(COMMAND_TIMEOUT, stream.try_collect::<Vec<_>>())
+                .await
+                .context("UID FETCH timed out")?
+                .context("UID FETCH INTERNALDATE failed")?;
+            out.extend(fetched.iter().filter_map(|f| Some((f.uid?, f.internal_date()?.timestamp()))));
+        }
+        out.sort_unstable();
+        Ok(out)
+    }
+
     async fn fetch_part_each(
         &mut self,
         uids: &[u32],

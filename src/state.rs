@@ -82,6 +82,12 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE TABLE bayes_docs (label TEXT PRIMARY KEY, docs INTEGER NOT NULL);
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    // 4: since when each mailbox is watched (unix seconds), so that a renumbered
+    // mailbox is screened again only for mail that arrived since; for existing state,
+    // the first decision journaled there.
+    "ALTER TABLE mailbox ADD COLUMN since INTEGER;
+    UPDATE mailbox SET since = (SELECT CAST(strftime('%s', min(time)) AS INTEGER) FROM journal
+                                WHERE journal.mailbox = mailbox.name);",
 ];
 
 mod declines;
@@ -307,6 +313,27 @@ impl State {
                 Ok(Cursor { uidvalidity: r.get(0)?, last_uid: r.get(1)? })
             })
             .optional()?)
+    }
+
+    /// The first start's cursor, and since when the mailbox is watched (kept if it
+    /// was known already).
+    pub fn start_cursor(&self, mailbox: &str, cursor: Cursor, since: i64) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO mailbox (name, uidvalidity, last_uid, since) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (name) DO UPDATE SET uidvalidity = ?2, last_uid = ?3, since = coalesce(since, ?4)",
+            params![mailbox, cursor.uidvalidity, cursor.last_uid, since],
+        )?;
+        Ok(())
+    }
+
+    /// Since when `mailbox` is watched, in unix seconds: None for state from before
+    /// this was recorded in which nothing was ever journaled there.
+    pub fn watched_since(&self, mailbox: &str) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row("SELECT since FROM mailbox WHERE name = ?1", [mailbox], |r| r.get(0))
+            .optional()?
+            .flatten())
     }
 
     /// Sets the cursor outright (first run, UIDVALIDITY change).
@@ -635,6 +662,29 @@ mod tests {
         let s = State::open(&path).unwrap();
         assert_eq!(s.cursor("INBOX").unwrap().unwrap().last_uid, 2);
         assert_eq!(s.pending("INBOX").unwrap().len(), 1);
+    }
+
+    #[test]
+    fn since_when_a_mailbox_is_watched_survives_later_cursors_and_is_filled_in_on_upgrade() {
+        let s = State::in_memory().unwrap();
+        assert_eq!(s.watched_since("INBOX").unwrap(), None);
+        s.start_cursor("INBOX", Cursor { uidvalidity: 1, last_uid: 5 }, 1_000).unwrap();
+        s.set_cursor("INBOX", Cursor { uidvalidity: 2, last_uid: 0 }).unwrap();
+        s.start_cursor("INBOX", Cursor { uidvalidity: 2, last_uid: 9 }, 2_000).unwrap();
+        assert_eq!(s.watched_since("INBOX").unwrap(), Some(1_000));
+        assert_eq!(s.cursor("INBOX").unwrap().unwrap().last_uid, 9);
+
+        // State written before `since` existed: the first journaled decision stands in.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let s = State::open(&path).unwrap();
+            s.set_cursor("INBOX", Cursor { uidvalidity: 1, last_uid: 2 }).unwrap();
+            s.record_intent(&intent(3, "<k@x>")).unwrap();
+            s.conn.execute_batch("UPDATE journal SET time = '2026-01-02T03:04:05Z'; ALTER TABLE mailbox DROP COLUMN since; PRAGMA user_version = 3;").unwrap();
+        }
+        let s = State::open(&path).unwrap();
+        assert_eq!(s.watched_since("INBOX").unwrap(), Some(1_767_323_045));
     }
 
     #[test]

@@ -302,6 +302,34 @@ fn uidvalidity_change_does_not_act_again_on_journaled_mail() {
     assert_eq!(server.count("INBOX"), 2);
 }
 
+/// Mail that was in the inbox before screener began watching is left alone by
+/// `initial_scan = "new"`, and a renumbered mailbox must not change that: only what
+/// arrived since is screened again (and only if the journal does not know it).
+#[test]
+fn a_renumbered_mailbox_is_screened_again_only_for_mail_that_came_since() {
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "initial_scan = \"new\"");
+    server.append("INBOX", &extractive(1), &[]);
+    // INTERNALDATE counts whole seconds.
+    std::thread::sleep(Duration::from_millis(1100));
+    let (code, log) = setup.once(&[]);
+    assert_eq!(code, 0, "{log}");
+    assert_eq!(server.count("INBOX"), 1, "there before screener: left alone");
+    server.append("INBOX", &extractive(2), &[]);
+    let old = server.uidvalidity("INBOX");
+    server.doveadm(&["mailbox", "update", "-u", server.user(), "--uid-validity", &(old + 1000).to_string(), "INBOX"]);
+    let (code, log) = setup.once(&[]);
+    assert_eq!(code, 0, "{log}");
+    assert!(log.contains("UIDVALIDITY changed"), "{log}");
+    assert_eq!(server.message_ids(FILED), vec!["<extractive-2@test.example>"], "{log}");
+    assert_eq!(server.message_ids("INBOX"), vec!["<extractive-1@test.example>"], "{log}");
+    // And the cursor is past both: a third run does nothing.
+    let (code, log) = setup.once(&[]);
+    assert_eq!(code, 0, "{log}");
+    assert_eq!(server.count("INBOX"), 1, "{log}");
+    assert_eq!(setup.journal().len(), 1, "{log}");
+}
+
 #[test]
 fn the_server_dying_during_idle_is_survived() {
     let mut server = Dovecot::start();
