@@ -443,7 +443,12 @@ impl Daemon {
                 self.state.complete(entry.id, Outcome::Done, None)?;
                 continue;
             };
-            match self.reconcile_one(conn, &mailbox, selected, &entry, &target).await {
+            // As in `act`: a folder that cannot be created concerns every entry, not
+            // this one; the session ends and the next one tries again, rather than
+            // marking them all failed (the cursor is past them already).
+            let folder = conn.folder_name(&target).await?;
+            conn.ensure_folder(&folder).await?;
+            match self.reconcile_one(conn, &mailbox, selected, &entry, &folder).await {
                 Ok((outcome, detail, folder)) => {
                     tracing::info!(uid = entry.uid, folder = %folder, "{detail}");
                     self.state.complete(entry.id, outcome, Some(detail))?;
@@ -466,11 +471,10 @@ impl Daemon {
         mailbox: &str,
         selected: &Selected,
         entry: &crate::state::Entry,
-        target: &str,
+        folder: &str,
     ) -> Result<(Outcome, &'static str, String)> {
         let in_source = conn.uid_search(&format!("UID {}", entry.uid)).await?.contains(&entry.uid);
-        let folder = conn.folder_name(target).await?;
-        conn.ensure_folder(&folder).await?;
+        let folder = folder.to_string();
         let in_target = match entry.message_key.strip_prefix("id:") {
             Some(id) => {
                 let found = conn.folder_has_message_id(&folder, id).await;

@@ -164,6 +164,28 @@ fn crash_after_intent(setup: &Setup) {
     assert_ne!(code, 0, "the process was to abort");
 }
 
+/// A folder the server will not create for now concerns every pending action, not
+/// one: they stay pending for the next session instead of being marked failed for
+/// good (the cursor is already past them, so nothing would pick them up again).
+#[test]
+fn a_folder_that_cannot_be_created_for_now_leaves_unfinished_actions_for_later() {
+    let server = Dovecot::start();
+    let setup = Setup::new(&server, "initial_scan = \"all\"");
+    server.append("INBOX", &extractive(1), &[]);
+    crash_after_intent(&setup);
+    // A file where the folder's directory would go: Dovecot refuses the CREATE.
+    let blocker = server.maildir().join(format!(".{FILED}"));
+    std::fs::write(&blocker, "in the way").unwrap();
+    let (code, log) = setup.once(&[]);
+    assert_ne!(code, 0, "the session ends: {log}");
+    assert_eq!(setup.journal(), vec![(1, "file".to_string(), "pending".to_string())], "{log}");
+    std::fs::remove_file(&blocker).unwrap();
+    let (code, log) = setup.once(&[]);
+    assert_eq!(code, 0, "{log}");
+    assert_eq!(server.count(FILED), 1, "{log}");
+    assert_eq!(setup.journal(), vec![(1, "file".to_string(), "done".to_string())], "{log}");
+}
+
 #[test]
 fn crash_after_the_intent_is_reconciled_without_acting_twice() {
     let server = Dovecot::start();
