@@ -237,6 +237,13 @@ pub fn decide(message: &Message, classification: Classification, settings: &Sett
         return keep(reasons);
     }
 
+    if message.text.truncated {
+        // Said, not weighed: the verdict stands on the part that was read.
+        reasons.push(policy_reason(
+            "truncated",
+            "the text is longer than scoring.max_scored_bytes: only its beginning was scored".into(),
+        ));
+    }
     if score < settings.file_threshold {
         reasons.push(policy_reason(
             "below-threshold",
@@ -550,5 +557,21 @@ mod tests {
         let d = unreadable(&"bad bytes");
         assert_eq!(d.action, Action::Keep);
         assert!(d.reasons[0].excerpt.contains("bad bytes"));
+    }
+
+    #[test]
+    fn a_truncated_text_is_said_in_the_reasons() {
+        let (u, c) = (users(), Contacts::default());
+        let s = settings(&u, &c);
+        let long = format!(
+            "{AUTH_OK}From: Ann <ann@s.example>\nTo: hank@b.example\nSubject: hi\n\n{}",
+            "Who are your clients? ".repeat(20_000)
+        );
+        let m = parse(long.as_bytes(), Limits::default(), Some("mx.b.example")).unwrap();
+        assert!(m.text.truncated);
+        let d = decide(&m, scored(9.0), &s);
+        assert!(d.reasons.iter().any(|r| r.rule == "policy:truncated" && r.weight == 0.0), "{:?}", d.reasons);
+        let short = msg(AUTH_OK);
+        assert!(!decide(&short, scored(9.0), &s).reasons.iter().any(|r| r.rule == "policy:truncated"));
     }
 }
