@@ -481,6 +481,19 @@ impl Daemon {
                 conn.select(mailbox).await?;
                 found?
             }
+            // No Message-ID: a copy is the same number of octets with the same header
+            // block. Without this a crash between COPY and EXPUNGE filed it twice. Once
+            // the original is gone there is nothing left to do either way.
+            None if in_source => match conn.size(entry.uid).await? {
+                Some(size) => {
+                    let key = entry.message_key.clone();
+                    conn.examine(&folder).await?;
+                    let found = conn.uids_with_size_and_header(size, |header| message_key(None, header) == key).await;
+                    conn.select(mailbox).await?;
+                    !found?.is_empty()
+                }
+                None => false,
+            },
             None => false,
         };
         let (outcome, detail) = match (in_source, in_target) {

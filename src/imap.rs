@@ -455,7 +455,12 @@ impl Connection {
                 }
             }
         }
-        if moving { Ok(true) } else { self.delete_originals(uids).await }
+        if moving {
+            return Ok(true);
+        }
+        // The window the journal must survive without MOVE: copied, original still here.
+        crate::daemon::test_hook("after-copy", crate::policy::Action::File);
+        self.delete_originals(uids).await
     }
 
     /// Flags copied originals \Deleted and expunges exactly those UIDs when UIDPLUS
@@ -498,6 +503,41 @@ impl Connection {
         let mut exact = Vec::new();
         self.fetch_headers_each(&found, |uid, header| {
             if crate::message::header_message_id(header).as_deref() == Some(message_id) {
+                exact.push(uid);
+            }
+            Ok(true)
+        })
+        .await?;
+        Ok(exact)
+    }
+
+    /// RFC822.SIZE of a message in the selected folder, if it is there.
+    pub async fn size(&mut self, uid: u32) -> Result<Option<u32>> {
+        let stream = timeout(COMMAND_TIMEOUT, self.session.uid_fetch(uid.to_string(), "(UID RFC822.SIZE)"))
+            .await
+            .context("UID FETCH timed out")?
+            .context("UID FETCH RFC822.SIZE failed")?;
+        let fetched: Vec<_> = timeout(COMMAND_TIMEOUT, stream.try_collect::<Vec<_>>())
+            .await
+            .context("UID FETCH timed out")?
+            .context("UID FETCH RFC822.SIZE failed")?;
+        Ok(fetched.iter().find(|f| f.uid == Some(uid)).and_then(|f| f.size))
+    }
+
+    /// UIDs in the selected folder of the messages of exactly `size` octets whose
+    /// header block passes `same` (a copy keeps both: COPY moves the bytes as they are).
+    pub async fn uids_with_size_and_header(
+        &mut self,
+        size: u32,
+        mut same: impl FnMut(&[u8]) -> bool,
+    ) -> Result<Vec<u32>> {
+        let found = self.uid_search(&format!("LARGER {} SMALLER {}", size.saturating_sub(1), size + 1)).await?;
+        if found.is_empty() {
+            return Ok(found);
+        }
+        let mut exact = Vec::new();
+        self.fetch_headers_each(&found, |uid, header| {
+            if same(header) {
                 exact.push(uid);
             }
             Ok(true)

@@ -93,6 +93,34 @@ fn without_move_copy_and_uid_expunge_spare_the_users_deleted_mail() {
     );
 }
 
+/// Without MOVE a crash can fall between COPY and the original's removal. The copy
+/// is recognised by its Message-ID, or, for a message that has none, by its size and
+/// header block: finishing the move must not file it a second time.
+#[test]
+fn a_crash_between_copy_and_expunge_is_finished_without_a_second_copy() {
+    let server = Dovecot::start_with(Options { hide_capabilities: vec!["MOVE"], ..Options::default() });
+    let setup = Setup::new(&server, "initial_scan = \"all\"");
+    let anonymous: String = String::from_utf8(extractive(2))
+        .unwrap()
+        .split_inclusive('\n')
+        .filter(|line| !line.to_ascii_lowercase().starts_with("message-id:"))
+        .collect();
+    server.append("INBOX", &extractive(1), &[]);
+    server.append("INBOX", anonymous.as_bytes(), &[]);
+    let (code, _) = setup.once(&[("SCREENERTEST_ABORT", "after-copy")]);
+    assert_ne!(code, 0, "the process was to abort");
+    assert_eq!(server.count(FILED), 2, "both copied (one batch) before the crash");
+    assert_eq!(server.count("INBOX"), 2, "neither original removed yet");
+    let (code, log) = setup.once(&[]);
+    assert_eq!(code, 0, "{log}");
+    assert_eq!(log.matches("reconciled: copy found, original removed").count(), 2, "{log}");
+    assert_eq!(server.count(FILED), 2, "no second copy: {log}");
+    assert_eq!(server.count("INBOX"), 0, "{log}");
+    let journal = setup.journal();
+    assert_eq!(journal.len(), 2, "{journal:?}");
+    assert!(journal.iter().all(|(_, _, o)| o == "done"), "{journal:?}");
+}
+
 #[test]
 fn dry_run_changes_nothing_but_journals() {
     let server = Dovecot::start();
