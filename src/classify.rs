@@ -832,6 +832,11 @@ fn fact_evidence(fact: Fact, message: &Message, context: &Context) -> Option<Str
                 .map(|h| format!("{h} header"))
                 .or_else(|| machine.bulk_precedence().map(|p| format!("Precedence: {p}")))
         }
+        Fact::FromForged => message
+            .from
+            .as_ref()
+            .filter(|from| message.auth.from_forged(from.domain(), !message.machine.list_headers.is_empty()))
+            .map(|from| format!("the server recorded an authentication failure for {}", from.address)),
     }
 }
 

@@ -129,6 +129,14 @@ const BELOW_THE_BAR: &[(&str, f64, &str)] = &[
          `ask-in-a-reply-to-his-answer` on purpose as for training304; the third asks for the league contact sheet \
          after a call, from a newcomer who did sign up for the league, whose good-fit evidence holds the combo off",
     ),
+    (
+        "training328",
+        0.90,
+        "asks after a real exchange, a fifth author (16/20 at first sight): the two still missed ask for an \
+         introduction in a reply to Hank's short answer (a CFO named on his own slide, a bank VP in French), left out \
+         of `ask-in-a-reply-to-his-answer` on purpose as for training304 and 321: known contacts and clients ask for \
+         introductions in the same threads",
+    ),
 ];
 
 /// Scores a labeled set and checks the bars. Returns a printable report.
@@ -544,6 +552,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training323 | 19/20, 0/30 (same; rules alone 19/20; sellers in a welcome voice: a Navy veteran's InMail intro ask 'so I can discuss their expansion plans') | 20/20, 0 |
 /// | training324 | 18/20, 0/30 (same; rules alone 17/20; on the boundary: 'Would you forward the attached overview to the ones you think might be interested?' with 'a formal placement arrangement that compensates introducers', a new curler's 'I'd bet half of them are overpaying their current provider') | 20/20, 0 |
 /// | training325 | 20/20, 0/30 (same; rules alone 20/20; long letters) | 20/20, 0 |
+/// | training326 | 20/20, 0/30 (session 18, rules of round 73 with the seed; rules alone 19/20; a dev-like February: a wealth manager's 'even a rough list of names or industries' of the owners he advises) | 20/20, 0 |
+/// | training327 | 19/20, 0/30 (same; rules alone 17/20 and 1/30; the implied ask: a fellow Canadian's 'I'd be glad to be the name you think of' for the Society's members, 'forward me the sign-up sheet from the bonspiel, or even just the email thread the league uses', a sales sequence's 'Forwarding this along takes about ten seconds') | 20/20, 0 |
+/// | training328 | 16/20, 0/30 (same; rules alone 16/20; asks after a real exchange, a fifth author: a LinkedIn request whose 'Relationship: Hank was a client of Carmen's (selected by Carmen)' read as a real relationship, 'forward the attached deck to the two or three you think would be most interested'; still missed: two introduction asks in replies to Hank) | 18/20, 0 (below the bar: see BELOW_THE_BAR) |
+/// | training329 | 19/20, 0/30 (same; rules alone 17/20; sellers in a welcome voice: a retired Marine who 'launched Frontline Franchise Advisors' and would share the placement fee 'with you as a consulting arrangement', 'what if we swapped client lists', 'go through your phone together? I'll bring lunch and do all the writing') | 20/20, 0 |
+/// | training330 | 17/20, 0/30 (same; rules alone 16/20 and 1/30: a newcomer who 'Found your name on the website', read as an endorsement ask; terse: 'earning 10% on every intro that closes', a forged client's 'Need names + cell #s for a few of ur top clients', a laid-off man's new brokerage and 'Happy to cut u in') | 20/20, 0 |
+/// | training331 | 17/20, 0/30 (same; rules alone 15/20; on the boundary: a spoofed Roundtable committee wanting nominees' 'email address and mobile number', a podcast's 'the three people you would nominate', a salon dinner wanting 'your guest's name and email', 'we compensate referrals at 15% of first-year fees') | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -553,7 +567,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 323, "expected the 323 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 329, "expected the 329 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));

@@ -41,11 +41,14 @@ pub enum Fact {
     ReferencesUser,
     /// Mail from a list or a bulk sender: a List-* header or Precedence bulk/list/junk.
     ListMail,
+    /// The user's server recorded that the From address is not what it claims
+    /// (`AuthVerdicts::from_forged`): whoever wrote it hides who they are.
+    FromForged,
 }
 
 impl Fact {
-    pub const ALL: [&'static str; 5] =
-        ["cc-known-contact", "quotes-known-contact", "quotes-user", "references-user", "list-mail"];
+    pub const ALL: [&'static str; 6] =
+        ["cc-known-contact", "quotes-known-contact", "quotes-user", "references-user", "list-mail", "from-forged"];
 }
 
 /// One rule as written in TOML. Exactly one of `phrases`, `regex` and `fact` is set.

@@ -474,6 +474,33 @@ fact = "list-mail"
 }
 
 #[test]
+fn forged_from_fact_counts_only_failures_the_users_server_recorded() {
+    let c = classifier(
+        r#"
+[[rules]]
+id = "forged"
+category = "forged"
+weight = 0.5
+fact = "from-forged"
+"#,
+    );
+    let with = |auth: &str, list: &str| {
+        let raw = format!(
+            "Authentication-Results: mx.bergstrom.example; {auth}\nFrom: s@club.example\nTo: hank@bergstrom.example\n\
+             {list}Subject: s\n\nhello"
+        );
+        let message = parse(raw.as_bytes(), Limits::default(), Some("mx.bergstrom.example")).unwrap();
+        run(&c, &message).reasons.iter().find(|r| r.rule == "forged").map(|r| r.excerpt.clone())
+    };
+    let failed = "spf=fail smtp.mailfrom=club.example; dkim=none; dmarc=fail header.from=club.example";
+    assert_eq!(with(failed, "").as_deref(), Some("the server recorded an authentication failure for s@club.example"));
+    assert_eq!(with("spf=pass smtp.mailfrom=club.example; dmarc=pass header.from=club.example", ""), None);
+    // A list breaks the author's signature; its ARC seal vouches for what it relayed.
+    assert_eq!(with(&format!("{failed}; arc=pass"), "List-Id: <members.lists.club.example>\n"), None);
+    assert!(with(&format!("{failed}; arc=pass"), "").is_some(), "anyone can seal a chain of their own");
+}
+
+#[test]
 fn an_exception_cancels_the_rules_it_overrides() {
     let c = classifier(
         r#"
