@@ -315,12 +315,19 @@ fn normalized_within(text: &str, budget: usize) -> String {
 }
 
 /// True for local parts that belong to software, not people: RFC 3834 §3.1 and
-/// common practice (noreply, mailer-daemon, list robots).
+/// common practice (noreply, mailer-daemon, list robots, and the notification
+/// senders of calendars and platforms, which relay a person's words from their own
+/// address: a reply there reaches nobody).
 pub fn is_robot_address(address: &str) -> bool {
     let local = address.rsplit_once('@').map_or(address, |(l, _)| l).to_ascii_lowercase();
     let squashed: String = local.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     squashed.contains("noreply")
         || squashed.contains("donotreply")
+        || squashed.contains("donotrespond")
+        || squashed.contains("notification")
+        || squashed.starts_with("notify")
+        || squashed.starts_with("autorespon")
+        || squashed.starts_with("autoreply")
         || squashed.starts_with("mailerdaemon")
         || squashed.starts_with("postmaster")
         || squashed.starts_with("listserv")
@@ -470,10 +477,15 @@ mod tests {
             "owner-list@x",
             "listserv@x",
             "majordomo@x",
+            "calendar-notification@x",
+            "notifications@x",
+            "notify@x",
+            "do-not-respond@x",
+            "autoresponder@x",
         ] {
             assert!(is_robot_address(robot), "{robot}");
         }
-        for person in ["hank@x", "norene@x", "replyguy@x"] {
+        for person in ["hank@x", "norene@x", "replyguy@x", "notley@x"] {
             assert!(!is_robot_address(person), "{person}");
         }
     }

@@ -137,6 +137,14 @@ const BELOW_THE_BAR: &[(&str, f64, &str)] = &[
          of `ask-in-a-reply-to-his-answer` on purpose as for training304 and 321: known contacts and clients ask for \
          introductions in the same threads",
     ),
+    (
+        "training333",
+        0.90,
+        "the implied ask, 14 of 20 never stated (14/20 at first sight, 8 by the rules alone): the two still missed \
+         name no ask, no target and no door they cannot open beyond a room: a dinner host 'at four confirmed' of \
+         twelve seats who hears 'the room at your holiday party is the best room in the county', and 'the exact \
+         room QuillPay needs to be in' after 'guests come in on a member's say-so'",
+    ),
 ];
 
 /// Scores a labeled set and checks the bars. Returns a printable report.
@@ -558,6 +566,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training329 | 19/20, 0/30 (same; rules alone 17/20; sellers in a welcome voice: a retired Marine who 'launched Frontline Franchise Advisors' and would share the placement fee 'with you as a consulting arrangement', 'what if we swapped client lists', 'go through your phone together? I'll bring lunch and do all the writing') | 20/20, 0 |
 /// | training330 | 17/20, 0/30 (same; rules alone 16/20 and 1/30: a newcomer who 'Found your name on the website', read as an endorsement ask; terse: 'earning 10% on every intro that closes', a forged client's 'Need names + cell #s for a few of ur top clients', a laid-off man's new brokerage and 'Happy to cut u in') | 20/20, 0 |
 /// | training331 | 17/20, 0/30 (same; rules alone 15/20; on the boundary: a spoofed Roundtable committee wanting nominees' 'email address and mobile number', a podcast's 'the three people you would nominate', a salon dinner wanting 'your guest's name and email', 'we compensate referrals at 15% of first-year fees') | 20/20, 0 |
+/// | training332 | 20/20, 0/30 (session 18, rules of round 74 with the seed; rules alone 19/20; a dev-like October: a charity asking a stranger's favour of 'names and mailing addresses' of his clients) | 20/20, 0 |
+/// | training333 | 14/20, 0/30 (same; rules alone 8/20; the implied ask, 14 of 20 never stated: 'She said she'd happily take a call if it came through someone she trusts' after Hank declined, 'It tends to land best when it comes from someone they already trust', 'I have no way of getting word to the people on your list', 'is there a social night where a non-member could come along with someone?'; still missed: a dinner host 'at four confirmed' of twelve seats, 'the exact room QuillPay needs to be in') | 18/20, 0 (below the bar: see BELOW_THE_BAR) |
+/// | training334 | 19/20, 0/30 (same; rules alone 17/20; many voices: 'pls share contact no. of Newport roundtable president and few members') | 20/20, 0 |
+/// | training335 | 20/20, 0/30 (same; rules alone 20/20 and 1/30: a first-generation student who works 'twenty hours a week at a tax preparation office', read as an MLM pitch; long letters) | 20/20, 0 |
+/// | training336 | 20/20, 0/30 (same; rules alone 20/20; how the ask arrives: a calendar invitation from 'calendar-notification@' was declined, a reply to a robot: notification senders are robots now) | 20/20, 0 |
+/// | training337 | 20/20, 2/30 (same; rules alone 20/20 and 3/30: club officers asking members to 'send their names and email addresses to our membership chair' and for 'anybody who has curled before', a youth programme asking for 'the right person at OC Curling Club'; mail that must stay) | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -567,7 +581,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 329, "expected the 329 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 335, "expected the 335 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
