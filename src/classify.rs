@@ -835,7 +835,7 @@ fn fact_evidence(fact: Fact, message: &Message, context: &Context) -> Option<Str
         Fact::FromForged => message
             .from
             .as_ref()
-            .filter(|from| message.auth.from_forged(from.domain(), !message.machine.list_headers.is_empty()))
+            .filter(|_| message.from_forged())
             .map(|from| format!("the server recorded an authentication failure for {}", from.address)),
     }
 }

@@ -308,18 +308,23 @@ impl Connection {
     pub async fn internal_dates(&mut self, uids: &[u32]) -> Result<Vec<(u32, i64)>> {
         let mut out = Vec::with_capacity(uids.len());
         for chunk in uids.chunks(500) {
-            let stream = timeout(COMMAND_TIMEOUT, self.session.uid_fetch(uid_set(chunk), "(UID INTERNALDATE)"))
-                .await
-                .context("UID FETCH timed out")?
-                .context("UID FETCH INTERNALDATE failed")?;
-            let fetched: Vec<_> = timeout(COMMAND_TIMEOUT, stream.try_collect::<Vec<_>>())
-                .await
-                .context("UID FETCH timed out")?
-                .context("UID FETCH INTERNALDATE failed")?;
+            let fetched = self.fetch_items(chunk, "INTERNALDATE").await?;
             out.extend(fetched.iter().filter_map(|f| Some((f.uid?, f.internal_date()?.timestamp()))));
         }
         out.sort_unstable();
         Ok(out)
+    }
+
+    /// UID FETCH of small data items (`item`, e.g. "RFC822.SIZE"), collected whole.
+    async fn fetch_items(&mut self, uids: &[u32], item: &str) -> Result<Vec<async_imap::types::Fetch>> {
+        let stream = timeout(COMMAND_TIMEOUT, self.session.uid_fetch(uid_set(uids), format!("(UID {item})")))
+            .await
+            .context("UID FETCH timed out")?
+            .with_context(|| format!("UID FETCH {item} failed"))?;
+        timeout(COMMAND_TIMEOUT, stream.try_collect::<Vec<_>>())
+            .await
+            .context("UID FETCH timed out")?
+            .with_context(|| format!("UID FETCH {item} failed"))
     }
 
     async fn fetch_part_each(
@@ -496,54 +501,44 @@ impl Connection {
     /// near miss would delete, move or trust another message.
     pub async fn uids_with_message_id(&mut self, message_id: &str) -> Result<Vec<u32>> {
         let quoted = message_id.replace(['\\', '"'], "");
-        let found = self.uid_search(&format!("HEADER Message-ID \"{quoted}\"")).await?;
+        self.search_then_check_headers(&format!("HEADER Message-ID \"{quoted}\""), |header| {
+            crate::message::header_message_id(header).as_deref() == Some(message_id)
+        })
+        .await
+    }
+
+    /// UIDs in the selected folder that `query` finds and whose header block then
+    /// passes `exact`: SEARCH narrows, the check decides.
+    async fn search_then_check_headers(
+        &mut self,
+        query: &str,
+        mut exact: impl FnMut(&[u8]) -> bool,
+    ) -> Result<Vec<u32>> {
+        let found = self.uid_search(query).await?;
         if found.is_empty() {
             return Ok(found);
         }
-        let mut exact = Vec::new();
+        let mut passed = Vec::new();
         self.fetch_headers_each(&found, |uid, header| {
-            if crate::message::header_message_id(header).as_deref() == Some(message_id) {
-                exact.push(uid);
+            if exact(header) {
+                passed.push(uid);
             }
             Ok(true)
         })
         .await?;
-        Ok(exact)
+        Ok(passed)
     }
 
     /// RFC822.SIZE of a message in the selected folder, if it is there.
     pub async fn size(&mut self, uid: u32) -> Result<Option<u32>> {
-        let stream = timeout(COMMAND_TIMEOUT, self.session.uid_fetch(uid.to_string(), "(UID RFC822.SIZE)"))
-            .await
-            .context("UID FETCH timed out")?
-            .context("UID FETCH RFC822.SIZE failed")?;
-        let fetched: Vec<_> = timeout(COMMAND_TIMEOUT, stream.try_collect::<Vec<_>>())
-            .await
-            .context("UID FETCH timed out")?
-            .context("UID FETCH RFC822.SIZE failed")?;
+        let fetched = self.fetch_items(&[uid], "RFC822.SIZE").await?;
         Ok(fetched.iter().find(|f| f.uid == Some(uid)).and_then(|f| f.size))
     }
 
     /// UIDs in the selected folder of the messages of exactly `size` octets whose
     /// header block passes `same` (a copy keeps both: COPY moves the bytes as they are).
-    pub async fn uids_with_size_and_header(
-        &mut self,
-        size: u32,
-        mut same: impl FnMut(&[u8]) -> bool,
-    ) -> Result<Vec<u32>> {
-        let found = self.uid_search(&format!("LARGER {} SMALLER {}", size.saturating_sub(1), size + 1)).await?;
-        if found.is_empty() {
-            return Ok(found);
-        }
-        let mut exact = Vec::new();
-        self.fetch_headers_each(&found, |uid, header| {
-            if same(header) {
-                exact.push(uid);
-            }
-            Ok(true)
-        })
-        .await?;
-        Ok(exact)
+    pub async fn uids_with_size_and_header(&mut self, size: u32, same: impl FnMut(&[u8]) -> bool) -> Result<Vec<u32>> {
+        self.search_then_check_headers(&format!("LARGER {} SMALLER {}", size.saturating_sub(1), size + 1), same).await
     }
 
     /// STATUS of a folder that is not selected: (MESSAGES, UIDNEXT, UIDVALIDITY).

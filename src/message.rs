@@ -149,6 +149,17 @@ pub struct Message {
     pub history: History,
 }
 
+impl Message {
+    /// True when the user's server recorded that the From address is not what it
+    /// claims (`AuthVerdicts::from_forged`; list mail may be excused by its ARC seal).
+    /// The policy distrusts a "known contact" for it and rules can weigh it.
+    pub fn from_forged(&self) -> bool {
+        self.from
+            .as_ref()
+            .is_some_and(|from| self.auth.from_forged(from.domain(), !self.machine.list_headers.is_empty()))
+    }
+}
+
 /// Parses raw message bytes (an mbox `From ` line first is allowed) into the
 /// normalized view. `authserv_id` selects which Authentication-Results to believe.
 pub fn parse(raw: &[u8], limits: Limits, authserv_id: Option<&str>) -> Result<Message, ParseError> {

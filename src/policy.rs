@@ -93,10 +93,11 @@ pub enum NoReply {
 /// (rule, reason), or `None` when nothing speaks against it. Decisions and the
 /// send-time check both ask.
 pub fn known_address_doubt(message: &Message) -> Option<(&'static str, &'static str)> {
-    let from = message.from.as_ref()?;
+    // Without a From there is no address to doubt.
+    message.from.as_ref()?;
     if message.sender_ambiguous {
         Some(("ambiguous-contact", "the message names more than one sender"))
-    } else if message.auth.from_forged(from.domain(), !message.machine.list_headers.is_empty()) {
+    } else if message.from_forged() {
         Some(("forged-contact", "the server recorded an authentication failure"))
     } else {
         None
