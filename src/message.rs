@@ -163,7 +163,8 @@ impl Message {
 /// Parses raw message bytes (an mbox `From ` line first is allowed) into the
 /// normalized view. `authserv_id` selects which Authentication-Results to believe.
 pub fn parse(raw: &[u8], limits: Limits, authserv_id: Option<&str>) -> Result<Message, ParseError> {
-    let raw = strip_mbox_from_line(raw);
+    let unix_lines = classic_mac_lines_to_lf(raw);
+    let raw = strip_mbox_from_line(unix_lines.as_deref().unwrap_or(raw));
     let raw = &raw[..raw.len().min(limits.max_raw_bytes())];
     if raw.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(ParseError::Empty);
@@ -348,6 +349,16 @@ pub fn is_robot_address(address: &str) -> bool {
         || local.starts_with("owner-")
         || local.ends_with("-owner")
         || local.ends_with("-bounces")
+}
+
+/// A file saved with classic Mac line ends (CR alone) reads to mail-parser as one
+/// header line and no body, so such a message would be kept without anyone learning
+/// it was never read. Only a text with CR and no LF at all is converted: a stray CR
+/// in LF or CRLF mail is left as it is.
+fn classic_mac_lines_to_lf(raw: &[u8]) -> Option<Vec<u8>> {
+    let head = &raw[..raw.len().min(64 * 1024)];
+    (head.contains(&b'\r') && !head.contains(&b'\n'))
+        .then(|| raw.iter().map(|&b| if b == b'\r' { b'\n' } else { b }).collect())
 }
 
 /// What comes before the first header: an mbox `From ` line, or a UTF-8 byte order
@@ -591,6 +602,16 @@ mod tests {
         let m = parse(raw.as_bytes(), Limits { max_scored_bytes: 1000 }, None).unwrap();
         assert!(m.text.truncated);
         assert!(m.text.body.len() <= 1000);
+    }
+
+    #[test]
+    fn classic_mac_line_ends_are_read_like_lf() {
+        let lf =
+            "From x@y Mon Jan  5 10:00:00 2026\nFrom: Ann <ann@x.example>\nSubject: Hello\n\nWho are your clients?\n";
+        let cr = lf.replace('\n', "\r");
+        let (a, b) = (parse_str(lf), parse(cr.as_bytes(), Limits::default(), None).unwrap());
+        assert_eq!(b.from.as_ref().map(|f| f.address.as_str()), Some("ann@x.example"));
+        assert_eq!((a.subject, a.text.body), (b.subject, b.text.body));
     }
 
     #[test]
