@@ -572,6 +572,12 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training335 | 20/20, 0/30 (same; rules alone 20/20 and 1/30: a first-generation student who works 'twenty hours a week at a tax preparation office', read as an MLM pitch; long letters) | 20/20, 0 |
 /// | training336 | 20/20, 0/30 (same; rules alone 20/20; how the ask arrives: a calendar invitation from 'calendar-notification@' was declined, a reply to a robot: notification senders are robots now) | 20/20, 0 |
 /// | training337 | 20/20, 2/30 (same; rules alone 20/20 and 3/30: club officers asking members to 'send their names and email addresses to our membership chair' and for 'anybody who has curled before', a youth programme asking for 'the right person at OC Curling Club'; mail that must stay) | 20/20, 0 |
+/// | training338 | 19/20, 0/30 (same; rules alone 19/20; an ordinary month: a stranger pushing again after Hank's decline, 'who else do you know over at Castillo Freight?') | 20/20, 0 |
+/// | training339 | 19/20, 0/30 (same; rules alone 16/20; the implied ask, a fourth author: 'the people you're already having dinner with', 'mind if I opened those emails with "Hank Bergstrom suggested I get in touch"', a student whose day job is selling wants 'titles and emails') | 20/20, 0 |
+/// | training340 | 19/20, 1/30 (same; rules alone 18/20 and 1/30: a conference newsletter's 'connect with delegates from 30 countries'; international senders: a Portuguese MLM blast, an MBA candidate and co-founder asking for '4-5 of your client companies') | 20/20, 0 |
+/// | training341 | 16/20, 0/30 (same; rules alone 15/20; the buried ask: 'a forward of the attached deck' in a P.S., 'a two-line note to a few of the family-office principals you sit close to'; the one still missed asks again in a reply to Hank's decline) | 19/20, 0 |
+/// | training342 | 19/20, 0/30 (same; rules alone 18/20; platforms and invitations: a LinkedIn-relayed panel invitation whose quoted panel title read as a newsletter discussing asks, 'compare notes on who you work with') | 20/20, 0 |
+/// | training343 | 19/20, 0/30 (same; rules alone 18/20 and 1/30: a graduate student 'finishing my master's' read as a stranger; follow-ups and bumps; the one still missed writes to Hank's assistant, a known contact on To) | 19/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -581,7 +587,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 335, "expected the 335 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 341, "expected the 341 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
