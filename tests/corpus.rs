@@ -578,6 +578,9 @@ fn independent_validation_set_meets_the_held_out_bar() {
 /// | training341 | 16/20, 0/30 (same; rules alone 15/20; the buried ask: 'a forward of the attached deck' in a P.S., 'a two-line note to a few of the family-office principals you sit close to'; the one still missed asks again in a reply to Hank's decline) | 19/20, 0 |
 /// | training342 | 19/20, 0/30 (same; rules alone 18/20; platforms and invitations: a LinkedIn-relayed panel invitation whose quoted panel title read as a newsletter discussing asks, 'compare notes on who you work with') | 20/20, 0 |
 /// | training343 | 19/20, 0/30 (same; rules alone 18/20 and 1/30: a graduate student 'finishing my master's' read as a stranger; follow-ups and bumps; the one still missed writes to Hank's assistant, a known contact on To) | 19/20, 0 |
+/// | training344 | 20/20, 1/30 (same; rules alone 19/20 and 2/30: a LinkedIn digest, 'Hank, grow your network ... 38 mutual connections', and a youth curling nonprofit asking to be introduced 'to whoever on the board handles ice scheduling'; asks after a real exchange, a sixth author) | 20/20, 0 |
+/// | training347 | 18/20, 0/30 (same; rules alone 17/20; mail that must stay: a forged Roundtable 'Member Referral Directory' wanting 'up to ten professional contacts you would personally refer', an MBA candidate who is 'by day, co-founder of Forecastly') | 20/20, 0 |
+/// | training348 | 18/20, 0/30 (same; rules alone 17/20; the implied ask, a fifth author: a realtor who wants her guide 'in front of the whole membership' with 'a little note from you saying I'm easy to work with', 'if you just cc'd me on a two-line note to her') | 20/20, 0 |
 #[test]
 fn independent_training_sets_meet_the_bar() {
     let mut failures = Vec::new();
@@ -587,7 +590,7 @@ fn independent_training_sets_meet_the_bar() {
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix("training")?.parse().ok())
         .collect();
     numbers.sort();
-    assert!(numbers.len() >= 341, "expected the 341 training sets in tests/, found {}", numbers.len());
+    assert!(numbers.len() >= 344, "expected the 344 training sets in tests/, found {}", numbers.len());
     for name in numbers.iter().map(|n| format!("training{n}")) {
         let dir = repo().join("tests").join(&name);
         let screener = screener_with(&repo().join("tests/corpus-hank.toml"), Some(&dir.join("contacts.txt")));
